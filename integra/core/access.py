@@ -1,0 +1,178 @@
+"""The access policy: one module that every selector and service goes through.
+
+Deny by default. Each protected model registers a *scope* function that narrows a queryset to
+what the acting membership may see; a model without a registered scope cannot be read through
+the policy at all. A missing object and a forbidden one raise the same ``NotFound`` (HTTP 404)
+in UI and API, so callers cannot learn that something exists. Fields declared as health data
+(``HEALTH_FIELDS`` on the model) are shown only to roles holding ``Permission.HEALTH_DATA_VIEW``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from integra.core.permissions import ADMIN_ROLES, Permission, Role, permissions_for_roles
+
+if TYPE_CHECKING:
+    from integra.accounts.models import Membership, User
+    from integra.organizations.models import Organization
+
+M = TypeVar("M", bound=models.Model)
+ScopeFn = Callable[["Actor", "models.QuerySet[Any]"], "models.QuerySet[Any]"]
+
+_SCOPES: dict[type[models.Model], ScopeFn] = {}
+
+
+class NotFound(Http404):
+    """Raised for an object that does not exist *or* that the actor may not see."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _("Risorsa non trovata."))
+
+
+class PermissionRequired(Exception):
+    """The actor lacks a permission for an action that is not about one object."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+        super().__init__(str(permission))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: the operator, the membership they act as, and request context."""
+
+    user: User
+    membership: Membership | None
+    request_id: str = ""
+    client_ip: str | None = None
+    via_api_token: bool = False
+    permissions: frozenset[Permission] = field(default=frozenset())
+
+    @classmethod
+    def for_membership(
+        cls,
+        user: User,
+        membership: Membership | None,
+        *,
+        request_id: str = "",
+        client_ip: str | None = None,
+        via_api_token: bool = False,
+    ) -> Actor:
+        granted = permissions_for_roles(tuple(membership.roles)) if membership else frozenset()
+        return cls(
+            user=user,
+            membership=membership,
+            request_id=request_id,
+            client_ip=client_ip,
+            via_api_token=via_api_token,
+            permissions=granted,
+        )
+
+    @property
+    def organization(self) -> Organization | None:
+        return self.membership.organization if self.membership else None
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.membership.organization_id if self.membership else None
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r) for r in self.membership.roles) if self.membership else frozenset()
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return bool(self.roles & ADMIN_ROLES)
+
+    def has(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+def register_scope(model: type[M]) -> Callable[[ScopeFn], ScopeFn]:
+    """Declare how ``model`` is narrowed for an actor. One scope per model."""
+
+    def decorator(fn: ScopeFn) -> ScopeFn:
+        if model in _SCOPES and _SCOPES[model] is not fn:
+            raise ImproperlyConfigured(f"Access scope for {model.__name__} registered twice")
+        _SCOPES[model] = fn
+        return fn
+
+    return decorator
+
+
+def is_protected(model: type[models.Model]) -> bool:
+    return model in _SCOPES
+
+
+def scoped(actor: Actor | None, queryset: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:
+    """The rows of ``queryset`` the actor may see; nothing for an anonymous actor."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    scope = _SCOPES.get(qs.model)
+    if scope is None:
+        raise ImproperlyConfigured(
+            f"{qs.model.__name__} has no access scope: register one with @register_scope"
+        )
+    if actor is None or actor.membership is None:
+        return qs.none()
+    return scope(actor, qs)
+
+
+def get_visible(actor: Actor | None, queryset: models.QuerySet[M] | type[M], **lookup: Any) -> M:
+    """One object the actor may see, or ``NotFound`` — the same whether missing or forbidden.
+
+    A lookup that matches a row outside the actor's scope is recorded as a denied attempt in the
+    access log; the caller cannot tell the two cases apart.
+    """
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    try:
+        return scoped(actor, qs).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        pass
+    except qs.model.MultipleObjectsReturned:
+        pass
+    if actor is not None:
+        _record_denied_if_exists(actor, qs, lookup)
+    raise NotFound()
+
+
+def _record_denied_if_exists(actor: Actor, qs: models.QuerySet[Any], lookup: dict) -> None:
+    from integra.audit.services import access_log_record
+
+    try:
+        hidden = qs.filter(**lookup).first()
+    except (ValueError, TypeError):
+        return
+    if hidden is not None:
+        access_log_record(actor=actor, subject=hidden, action="view", outcome="denied")
+
+
+def require(actor: Actor | None, permission: Permission) -> None:
+    if actor is None or not actor.has(permission):
+        raise PermissionRequired(permission)
+
+
+def health_fields(model: type[models.Model]) -> frozenset[str]:
+    return frozenset(getattr(model, "HEALTH_FIELDS", ()))
+
+
+def may_see_field(actor: Actor | None, model: type[models.Model], field_name: str) -> bool:
+    if field_name not in health_fields(model):
+        return True
+    return actor is not None and actor.has(Permission.HEALTH_DATA_VIEW)
+
+
+def visible_values(
+    actor: Actor | None, obj: models.Model, fields: Iterable[str]
+) -> dict[str, Any]:
+    """Field values of ``obj`` with health fields left out for actors without the permission."""
+    return {
+        name: getattr(obj, name) for name in fields if may_see_field(actor, type(obj), name)
+    }

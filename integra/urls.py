@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from integra.api.api import api
+from integra.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("account/", include("integra.accounts.urls")),
+    path("territorio/", include("integra.core.urls")),
+    path("enti/", include("integra.organizations.urls")),
+    path("audit/", include("integra.audit.urls")),
+    path("", core_views.home, name="home"),
+]

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from integra.accounts.models import Membership
+from integra.core.access import Actor
+from integra.core.permissions import Role
+from integra.organizations.models import Organization, OrganizationKind
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+@pytest.fixture
+def org_a(db) -> Organization:
+    return OrganizationFactory(name="Comune di Alfa", code="comune-alfa", kind=OrganizationKind.MUNICIPALITY)
+
+
+@pytest.fixture
+def org_b(db) -> Organization:
+    return OrganizationFactory(name="ASST Beta", code="asst-beta", kind=OrganizationKind.HEALTH_AUTHORITY)
+
+
+@pytest.fixture
+def make_membership(db) -> Callable[..., Membership]:
+    def make(organization: Organization, *roles: Role, **kwargs) -> Membership:
+        return MembershipFactory(organization=organization, roles=list(roles or [Role.SOCIAL_WORKER]), **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def make_actor(make_membership) -> Callable[..., Actor]:
+    def make(organization: Organization, *roles: Role) -> Actor:
+        membership = make_membership(organization, *roles)
+        return Actor.for_membership(membership.user, membership)
+
+    return make

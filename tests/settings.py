@@ -1,0 +1,14 @@
+"""Settings for the test suite: the product settings plus a test-only app used to prove the
+access policy on a model that carries health fields."""
+
+import os
+
+os.environ.setdefault("INTEGRA_ALLOW_INSECURE_KEY", "1")
+os.environ.setdefault("AXES_FAILURE_LIMIT", "3")
+
+from integra.settings import *  # noqa: E402,F403
+from integra.settings import INSTALLED_APPS  # noqa: E402
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.policy_app"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+AXES_FAILURE_LIMIT = 3
