@@ -77,7 +77,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "integra.accounts.middleware.ActingMembershipMiddleware",
+    "integra.accounts.middleware.SecondFactorMiddleware",
     "integra.audit.middleware.AuditContextMiddleware",
+    "integra.core.middleware.PermissionRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -165,6 +167,9 @@ SESSION_COOKIE_AGE = 8 * 3600
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted for the
+# client address recorded in the access log (0: use REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

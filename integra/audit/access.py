@@ -1,5 +1,7 @@
-"""Who may read the access log: auditors see accesses made by operators of their own
-organisation and accesses to records their organisation holds; system admins see all."""
+"""Who may read the access log: auditors (``Permission.AUDIT_VIEW``) see the accesses made by
+operators acting for their organisation and the accesses to records their organisation holds.
+Nobody else reads it through the application: the log itself is personal data (who looked at
+whom), so a system administrator checks its integrity (``access_log_verify``) but not its rows."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import uuid
 from collections.abc import Callable
@@ -15,11 +16,36 @@ from integra.audit.services import access_log_buffered
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
+def _trusted_proxies() -> int:
+    """How many reverse proxies in front of us append to X-Forwarded-For (0: ignore it).
+
+    ``TRUSTED_PROXY_COUNT`` in settings; the older ``USE_X_FORWARDED_FOR = True`` means one.
+    """
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", None)
+    if count is None:
+        return 1 if getattr(settings, "USE_X_FORWARDED_FOR", False) else 0
+    return int(count)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "USE_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    """The client's address as seen by our outermost trusted proxy.
+
+    The left part of X-Forwarded-For is written by the client and can be anything, so the
+    address is taken from the right: the entry appended by the N-th proxy from us.
+    """
+    proxies = _trusted_proxies()
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            candidate = forwarded[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -40,8 +66,15 @@ class RequestIdMiddleware:
 class AuditContextMiddleware:
     """Attach who/where/why to every database write (pghistory context) and buffer reads.
 
-    Runs after the acting membership is known. The access-log buffer is written when the
-    response is ready, in its own transaction, so denied attempts survive a rolled-back view.
+    Runs after the acting membership is known (``ActingMembershipMiddleware``). Every write in
+    the request is linked by the pghistory triggers to one context row holding the metadata
+    below. Code running later in the request adds to it by *calling* ``pghistory.context(...)``
+    without entering it (the API's Bearer authentication adds the operator this way; a service
+    adds ``reason`` with ``with pghistory.context(reason=...)``); pghistory merges the keys into
+    the context entered here.
+
+    The access-log buffer is written when the response is ready, in its own transaction, so
+    denied attempts survive a rolled-back view.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -54,11 +87,12 @@ class AuditContextMiddleware:
     @staticmethod
     def context_for(request: HttpRequest) -> dict[str, object]:
         user = getattr(request, "user", None)
+        authenticated = user is not None and user.is_authenticated
         actor = getattr(request, "actor", None)
         membership = getattr(actor, "membership", None)
         return {
-            "user": user.pk if user is not None and user.is_authenticated else None,
-            "username": user.get_username() if user is not None and user.is_authenticated else "",
+            "user": user.pk if authenticated else None,  # type: ignore[union-attr]
+            "username": user.get_username() if authenticated else "",  # type: ignore[union-attr]
             "membership": membership.pk if membership else None,
             "organization": membership.organization_id if membership else None,
             "request_id": getattr(request, "request_id", ""),

@@ -9,7 +9,9 @@ TRUNCATE for the application's database role.
 from __future__ import annotations
 
 import pgtrigger
+from django.apps import apps
 from django.db import models
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,6 +71,10 @@ class AccessLog(models.Model):
             models.Index(fields=["organization", "at"], name="accesslog_org_at_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="accesslog_subject_idx"),
             models.Index(fields=["user", "at"], name="accesslog_user_at_idx"),
+            # Auditors also see accesses to the records their organisation holds.
+            models.Index(
+                fields=["subject_organization_id", "at"], name="accesslog_subject_org_at_idx"
+            ),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -86,3 +92,12 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.username} {self.action} {self.subject_type}:{self.subject_id}"
+
+    @property
+    def subject_type_label(self) -> str:
+        """The kind of record in words (the model's name), or the stored type if unknown."""
+        try:
+            model = apps.get_model(self.subject_type)
+        except (LookupError, ValueError):
+            return self.subject_type
+        return str(capfirst(model._meta.verbose_name))

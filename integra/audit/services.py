@@ -2,25 +2,37 @@
 
 Within a request, entries are buffered and written by ``AuditContextMiddleware`` after the
 view has finished, in a transaction of their own: a denied attempt is kept even when the
-view's transaction rolls back. Outside a request (commands, tasks) they are written at once.
+view's transaction rolls back, and a response is not delivered if its accesses could not be
+recorded. Outside a request (commands, tasks) entries are written at once, in the caller's
+transaction.
 """
 
 from __future__ import annotations
 
 import contextvars
+import ipaddress
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from integra.audit.chain import GENESIS_HASH, row_hash
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
+from integra.audit.selectors import AccessLogFilters, access_log_list
+from integra.core.access import require
+from integra.core.permissions import Permission
 
 if TYPE_CHECKING:
     from integra.core.access import Actor
+
+# Stored (and hashed) values, so fixed text rather than a translation of the moment.
+ACCESS_LOG_SUBJECT = ("audit.accesslog", "", "Registro degli accessi")
+AUDIT_PURPOSE = "Controllo degli accessi"
 
 # Any constant works: it only serialises writers of the chain.
 _CHAIN_LOCK_KEY = 7_318_246_001
@@ -49,6 +61,32 @@ def access_log_buffered() -> Iterator[None]:
             access_log_write(entries=buffer.entries)
 
 
+def _text(value: object, max_length: int) -> str:
+    # PostgreSQL text refuses NUL; the value must be stored exactly as it is hashed.
+    return str(value).replace("\x00", "")[:max_length]
+
+
+def _ip(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _json(detail: dict[str, Any] | None) -> dict[str, Any]:
+    """``detail`` reduced to plain JSON that reads back from ``jsonb`` unchanged.
+
+    Dates, decimals, UUIDs and lazy strings become text; floats become text too, since ``jsonb``
+    may print a float differently from Python (``1e+20`` comes back as ``100000000000000000000``).
+    """
+    if not detail:
+        return {}
+    encoded = json.dumps(detail, cls=DjangoJSONEncoder).replace("\\u0000", "")
+    return json.loads(encoded, parse_float=str)  # type: ignore[no-any-return]
+
+
 def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, Any]:
     if isinstance(subject, models.Model):
         meta = subject._meta
@@ -56,16 +94,16 @@ def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, A
         person = getattr(subject, "audit_person_id", None)
         return {
             "subject_type": meta.label_lower,
-            "subject_id": str(subject.pk),
-            "subject_label": str(subject)[:200],
+            "subject_id": _text(subject.pk, 64),
+            "subject_label": _text(subject, 200),
             "subject_organization_id": owner() if callable(owner) else owner,
             "person_id": person() if callable(person) else person,
         }
     subject_type, subject_id, label = subject
     return {
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "subject_label": label[:200],
+        "subject_type": _text(subject_type, 80),
+        "subject_id": _text(subject_id, 64),
+        "subject_label": _text(label, 200),
         "subject_organization_id": None,
         "person_id": None,
     }
@@ -80,19 +118,26 @@ def access_log_record(
     detail: dict[str, Any] | None = None,
     purpose: str = "",
 ) -> None:
-    """Record one access (or a denied attempt) to a protected record or list."""
+    """Record one access (or a denied attempt) to a protected record or list.
+
+    ``subject`` is the record read, or ``(type, id, label)`` for a list, a search or an export;
+    ``detail`` says what was shown (fields, filters, number of rows); ``purpose`` why.
+    A model may define ``audit_owner_organization_id`` and ``audit_person_id`` (attributes or
+    methods) so that the organisation holding the record and the person concerned are logged.
+    """
+    user = actor.user if actor else None
     entry: dict[str, Any] = {
         "at": timezone.now(),
-        "user_id": actor.user.pk if actor else None,
-        "username": actor.user.get_username() if actor else "",
+        "user_id": user.pk if user is not None else None,
+        "username": _text(user.get_username(), 150) if user is not None else "",
         "membership_id": actor.membership.pk if actor and actor.membership else None,
         "organization_id": actor.organization_id if actor else None,
-        "client_ip": actor.client_ip if actor else None,
-        "request_id": actor.request_id if actor else "",
-        "action": str(action),
-        "outcome": str(outcome),
-        "detail": detail or {},
-        "purpose": purpose,
+        "client_ip": _ip(actor.client_ip) if actor else None,
+        "request_id": _text(actor.request_id, 64) if actor else "",
+        "action": str(AccessAction(action)),
+        "outcome": str(AccessOutcome(outcome)),
+        "detail": _json(detail),
+        "purpose": _text(purpose, 200),
         **_subject_fields(subject),
     }
     buffer = _current_buffer.get()
@@ -103,7 +148,10 @@ def access_log_record(
 
 
 def access_log_write(*, entries: list[dict[str, Any]]) -> list[AccessLog]:
-    """Append entries to the chain. Serialised by an advisory lock so the chain stays linear."""
+    """Append entries to the chain. Serialised by an advisory lock so the chain stays linear.
+
+    The lock is held until the transaction commits, so the next writer reads this one's head.
+    """
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
@@ -117,3 +165,23 @@ def access_log_write(*, entries: list[dict[str, Any]]) -> list[AccessLog]:
             prev_hash = values["hash"]
             rows.append(AccessLog(**values))
         return AccessLog.objects.bulk_create(rows)
+
+
+def access_log_export(*, actor: Actor, filters: AccessLogFilters) -> models.QuerySet[AccessLog]:
+    """The accesses an auditor exports, with the export itself recorded in the log.
+
+    The rows are those present when the export was asked for: the file is streamed after the
+    request's own entries (this export among them) have been written, and must not grow with
+    them.
+    """
+    require(actor, Permission.AUDIT_EXPORT)
+    head = AccessLog.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    rows = access_log_list(actor=actor, filters=filters).filter(seq__lte=head)
+    access_log_record(
+        actor=actor,
+        subject=ACCESS_LOG_SUBJECT,
+        action=AccessAction.EXPORT,
+        detail={"filters": filters.as_detail(), "format": "csv", "up_to_seq": head},
+        purpose=AUDIT_PURPOSE,
+    )
+    return rows

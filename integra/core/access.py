@@ -13,7 +13,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -108,18 +113,34 @@ def register_scope(model: type[M]) -> Callable[[ScopeFn], ScopeFn]:
     return decorator
 
 
+def _scope_for(model: type[models.Model]) -> ScopeFn | None:
+    # A proxy model holds the same rows as its concrete model, so it shares its scope.
+    return _SCOPES.get(model) or _SCOPES.get(model._meta.concrete_model or model)
+
+
 def is_protected(model: type[models.Model]) -> bool:
-    return model in _SCOPES
+    return _scope_for(model) is not None
+
+
+def protected_models() -> tuple[type[models.Model], ...]:
+    """Every model with a registered scope, in registration order."""
+    return tuple(_SCOPES)
 
 
 def scoped(actor: Actor | None, queryset: models.QuerySet[M] | type[M]) -> models.QuerySet[M]:
-    """The rows of ``queryset`` the actor may see; nothing for an anonymous actor."""
+    """The rows of ``queryset`` the actor may see; nothing for an anonymous actor.
+
+    A model without a registered scope raises ``ImproperlyConfigured`` whoever asks: deny by
+    default, and loudly, so a forgotten scope is found by the first test that reads the model.
+    """
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
-    scope = _SCOPES.get(qs.model)
+    scope = _scope_for(qs.model)
     if scope is None:
         raise ImproperlyConfigured(
             f"{qs.model.__name__} has no access scope: register one with @register_scope"
         )
+    # Scopes filter on ``actor.organization_id``; without a membership that would be None and
+    # ``filter(organization_id=None)`` would match rows *without* an organisation.
     if actor is None or actor.membership is None:
         return qs.none()
     return scope(actor, qs)
@@ -134,45 +155,52 @@ def get_visible(actor: Actor | None, queryset: models.QuerySet[M] | type[M], **l
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         return scoped(actor, qs).get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, MultipleObjectsReturned):
         pass
-    except qs.model.MultipleObjectsReturned:
-        pass
+    except (ValueError, TypeError, ValidationError):
+        # A malformed id ("abc" for an integer key, a bad UUID) names nothing: not found.
+        raise NotFound() from None
     if actor is not None:
         _record_denied_if_exists(actor, qs, lookup)
     raise NotFound()
 
 
-def _record_denied_if_exists(actor: Actor, qs: models.QuerySet[Any], lookup: dict) -> None:
+def _record_denied_if_exists(
+    actor: Actor, qs: models.QuerySet[Any], lookup: dict[str, Any]
+) -> None:
+    """Log an attempt on a row that exists outside the actor's scope (never a missing one)."""
+    from integra.audit.models import AccessAction, AccessOutcome
     from integra.audit.services import access_log_record
 
-    try:
-        hidden = qs.filter(**lookup).first()
-    except (ValueError, TypeError):
-        return
+    hidden = qs.filter(**lookup).first()
     if hidden is not None:
-        access_log_record(actor=actor, subject=hidden, action="view", outcome="denied")
+        access_log_record(
+            actor=actor,
+            subject=hidden,
+            action=AccessAction.VIEW,
+            outcome=AccessOutcome.DENIED,
+            detail={"lookup": {key: str(value) for key, value in lookup.items()}},
+        )
 
 
 def require(actor: Actor | None, permission: Permission) -> None:
+    """Raise ``PermissionRequired`` unless the actor holds ``permission``."""
     if actor is None or not actor.has(permission):
         raise PermissionRequired(permission)
 
 
 def health_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields of ``model`` declared as health data (``HEALTH_FIELDS``)."""
     return frozenset(getattr(model, "HEALTH_FIELDS", ()))
 
 
 def may_see_field(actor: Actor | None, model: type[models.Model], field_name: str) -> bool:
+    """Health fields need ``Permission.HEALTH_DATA_VIEW``; every other field is visible."""
     if field_name not in health_fields(model):
         return True
     return actor is not None and actor.has(Permission.HEALTH_DATA_VIEW)
 
 
-def visible_values(
-    actor: Actor | None, obj: models.Model, fields: Iterable[str]
-) -> dict[str, Any]:
+def visible_values(actor: Actor | None, obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """Field values of ``obj`` with health fields left out for actors without the permission."""
-    return {
-        name: getattr(obj, name) for name in fields if may_see_field(actor, type(obj), name)
-    }
+    return {name: getattr(obj, name) for name in fields if may_see_field(actor, type(obj), name)}

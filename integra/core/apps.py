@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "integra.core"
     label = "core"
     verbose_name = _("Territorio")
+
+    def ready(self) -> None:
+        from integra.core import scopes  # noqa: F401  (registers the territory scopes)

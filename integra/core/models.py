@@ -28,6 +28,11 @@ class Region(models.Model):
         ordering = ["istat_code"]
         verbose_name = _("regione")
         verbose_name_plural = _("regioni")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(istat_code__regex=r"^[0-9]{2}$"), name="region_istat_2_digits"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -47,7 +52,10 @@ class HealthAuthority(models.Model):
     code = models.CharField(_("codice"), max_length=10, unique=True)
     name = models.CharField(_("nome"), max_length=200)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="health_authorities", verbose_name=_("regione")
+        Region,
+        on_delete=models.PROTECT,
+        related_name="health_authorities",
+        verbose_name=_("regione"),
     )
     parent = models.ForeignKey(
         "self",
@@ -62,6 +70,13 @@ class HealthAuthority(models.Model):
         ordering = ["name"]
         verbose_name = _("azienda sanitaria")
         verbose_name_plural = _("aziende sanitarie")
+        constraints = [
+            # In Lombardy an ASST belongs to an ATS; ATS and ASL stand alone.
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | models.Q(kind="asst"),
+                name="health_authority_parent_only_for_asst",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -154,7 +169,8 @@ class Municipality(models.Model):
         verbose_name_plural = _("comuni")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(istat_code__regex=r"^[0-9]{6}$"), name="municipality_istat_6_digits"
+                condition=models.Q(istat_code__regex=r"^[0-9]{6}$"),
+                name="municipality_istat_6_digits",
             ),
             models.CheckConstraint(
                 condition=models.Q(belfiore_code__regex=r"^[A-Z][0-9]{3}$"),

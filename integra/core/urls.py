@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integra.core import views
 
 app_name = "core"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.authority_list, name="authority_list"),
+    path("aziende/<int:pk>/", views.authority_detail, name="authority_detail"),
+    path("comuni/", views.municipality_list, name="municipality_list"),
+]

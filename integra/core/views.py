@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from integra.core import selectors
+from integra.core.access import PermissionRequired, require
+from integra.core.forms import MunicipalityFilterForm
+from integra.core.permissions import Permission
 
 
 @never_cache
@@ -13,12 +25,73 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database = "ok"
-    except Exception:  # noqa: BLE001 - any database failure means "not ok"
+    except Exception:  # any database failure means "not ok"
         database = "error"
     status = 200 if database == "ok" else 503
-    return JsonResponse({"status": "ok" if status == 200 else "error", "database": database}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "database": database}, status=status
+    )
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+def _territory_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required, then ``Permission.TERRITORY_VIEW``; a missing permission is a 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            require(getattr(request, "actor", None), Permission.TERRITORY_VIEW)
+            return view(request, *args, **kwargs)
+        except PermissionRequired as exc:
+            raise PermissionDenied(
+                _("Il tuo ruolo non consente di consultare il territorio.")
+            ) from exc
+
+    return wrapper
+
+
+@_territory_page
+def authority_list(request: HttpRequest) -> HttpResponse:
+    authorities = selectors.health_authority_list(actor=request.actor)  # type: ignore[attr-defined]
+    return render(request, "core/authority_list.html", {"authorities": authorities})
+
+
+@_territory_page
+def authority_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    territory = selectors.health_authority_territory(
+        actor=request.actor,  # type: ignore[attr-defined]
+        authority_id=pk,
+    )
+    return render(request, "core/authority_detail.html", {"territory": territory})
+
+
+@_territory_page
+def municipality_list(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    regions, ambiti, districts = selectors.territory_filter_choices(actor=actor)
+    form = MunicipalityFilterForm(
+        request.GET or None, regions=regions, ambiti=ambiti, districts=districts
+    )
+    # Invalid fields are reported by the form and ignored; the valid ones still filter.
+    cleaned: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()
+        cleaned = form.cleaned_data
+    filters = selectors.MunicipalityFilters(
+        q=cleaned.get("q") or "",
+        region_id=cleaned["region"].pk if cleaned.get("region") else None,
+        ambito_id=cleaned["ambito"].pk if cleaned.get("ambito") else None,
+        district_id=cleaned["district"].pk if cleaned.get("district") else None,
+    )
+    paginator = Paginator(selectors.municipality_list(actor=actor, filters=filters), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/municipality_list.html",
+        {"form": form, "page": page, "paginator": paginator},
+    )

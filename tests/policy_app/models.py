@@ -15,6 +15,10 @@ class CaseNote(models.Model):
 
     HEALTH_FIELDS = ("diagnosis",)
 
+    class Meta:
+        verbose_name = "nota di prova"
+        verbose_name_plural = "note di prova"
+
     def __str__(self) -> str:
         return self.title
 

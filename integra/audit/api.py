@@ -1,0 +1,153 @@
+"""API of the audit app: the access log for auditors and the verification of its chain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from integra.api.auth import actor_of
+from integra.audit.models import AccessAction, AccessLog, AccessOutcome
+from integra.audit.selectors import AccessLogFilters, access_log_list, access_log_verify
+from integra.audit.services import ACCESS_LOG_SUBJECT, AUDIT_PURPOSE, access_log_record
+from integra.core.access import PermissionRequired
+from integra.core.permissions import Permission
+
+router = Router(tags=["audit"])
+
+_NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refuse it as invalid input
+
+
+class AccessLogQuery(Schema):
+    date_from: date | None = Field(None, description="Dal giorno (incluso, ora di Roma)")
+    date_to: date | None = Field(None, description="Al giorno (incluso, ora di Roma)")
+    username: str = Field(
+        "", max_length=150, pattern=_NO_NUL, description="Nome utente dell'operatore"
+    )
+    subject_type: str = Field(
+        "",
+        max_length=80,
+        pattern=_NO_NUL,
+        description="Tipo di dato, come `app.modello` (es. `people.person`)",
+    )
+    subject_id: str = Field(
+        "", max_length=64, pattern=_NO_NUL, description="Identificativo del dato"
+    )
+    outcome: AccessOutcome | None = Field(None, description="Esito: consentito o negato")
+    action: AccessAction | None = Field(None, description="Operazione")
+    limit: int = Field(50, ge=1, le=500, description="Righe per pagina (massimo 500)")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Righe da saltare")
+
+    def filters(self) -> AccessLogFilters:
+        return AccessLogFilters(
+            date_from=self.date_from,
+            date_to=self.date_to,
+            username=self.username,
+            subject_type=self.subject_type,
+            subject_id=self.subject_id,
+            outcome=self.outcome.value if self.outcome else "",
+            action=self.action.value if self.action else "",
+        )
+
+
+class AccessLogOut(Schema):
+    seq: int = Field(description="Progressivo nella catena")
+    at: datetime = Field(description="Data e ora dell'accesso")
+    username: str = Field(description="Operatore")
+    organization_id: int | None = Field(description="Ente per cui operava l'operatore")
+    organization_name: str = Field(description="Denominazione dell'ente dell'operatore")
+    client_ip: str | None = Field(description="Indirizzo del client")
+    request_id: str = Field(description="Identificativo della richiesta")
+    action: str = Field(description="Operazione")
+    outcome: str = Field(description="Esito")
+    subject_type: str = Field(description="Tipo di dato")
+    subject_id: str = Field(description="Identificativo del dato")
+    subject_label: str = Field(description="Dato consultato")
+    subject_organization_id: int | None = Field(description="Ente titolare del dato")
+    person_id: int | None = Field(description="Persona interessata")
+    detail: dict[str, Any] = Field(description="Cosa è stato visto")
+    purpose: str = Field(description="Finalità")
+    hash: str = Field(description="Hash della riga nella catena")
+
+    @staticmethod
+    def resolve_organization_name(obj: AccessLog) -> str:
+        return obj.organization.name if obj.organization else ""
+
+
+class AccessLogPage(Schema):
+    count: int = Field(description="Numero totale di accessi che corrispondono ai filtri")
+    items: list[AccessLogOut]
+
+
+class ChainBreakOut(Schema):
+    seq: int = Field(description="Progressivo della prima riga non integra (o mancante)")
+    row_id: int | None = Field(description="Riga in cui l'interruzione è stata rilevata")
+    reason: str = Field(description="altered_row, missing_row, broken_link o bad_seq")
+    message: str = Field(description="La causa, in parole")
+
+
+class ChainReportOut(Schema):
+    ok: bool = Field(description="Vero se la catena è integra")
+    rows_checked: int = Field(description="Righe esaminate")
+    head_seq: int = Field(description="Progressivo dell'ultima riga integra")
+    head_hash: str = Field(description="Hash dell'ultima riga integra (da annotare)")
+    first_break: ChainBreakOut | None = Field(description="Prima riga non integra, se c'è")
+
+
+@router.get(
+    "/access-log",
+    response=AccessLogPage,
+    summary="Registro degli accessi (solo auditor)",
+    description=(
+        "Gli accessi fatti dagli operatori del proprio ente e quelli ai dati di cui l'ente è "
+        "titolare, dal più recente. La consultazione è a sua volta registrata."
+    ),
+)
+def access_log(request: HttpRequest, query: Query[AccessLogQuery]) -> dict[str, Any]:
+    actor = actor_of(request)
+    filters = query.filters()
+    rows = access_log_list(actor=actor, filters=filters)
+    items = list(rows[query.offset : query.offset + query.limit])
+    access_log_record(
+        actor=actor,
+        subject=ACCESS_LOG_SUBJECT,
+        action=AccessAction.LIST,
+        detail={
+            "filters": filters.as_detail(),
+            "offset": query.offset,
+            "rows": len(items),
+            "via": "api",
+        },
+        purpose=AUDIT_PURPOSE,
+    )
+    return {"count": rows.count(), "items": items}
+
+
+@router.get(
+    "/verify",
+    response=ChainReportOut,
+    summary="Verifica l'integrità del registro degli accessi",
+    description="Per amministratori di sistema e auditor. Ricalcola l'intera catena di hash.",
+)
+def verify(request: HttpRequest) -> dict[str, Any]:
+    actor = actor_of(request)
+    if not (actor.has(Permission.SYSTEM_ADMIN) or actor.has(Permission.AUDIT_VIEW)):
+        raise PermissionRequired(Permission.AUDIT_VIEW)
+    report = access_log_verify()
+    broken = report.first_break
+    return {
+        "ok": report.ok,
+        "rows_checked": report.rows_checked,
+        "head_seq": report.head_seq,
+        "head_hash": report.head_hash,
+        "first_break": None
+        if broken is None
+        else {
+            "seq": broken.seq,
+            "row_id": broken.row_id,
+            "reason": broken.reason.value,
+            "message": broken.reason_label,
+        },
+    }
