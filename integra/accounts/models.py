@@ -28,8 +28,8 @@ class User(AbstractUser):
     phone = models.CharField(_("telefono"), max_length=40, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("operatore")
-        verbose_name_plural = _("operatori")
+        verbose_name = _("operatore")  # type: ignore[assignment]
+        verbose_name_plural = _("operatori")  # type: ignore[assignment]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -67,7 +67,9 @@ class Membership(models.Model):
         verbose_name = _("appartenenza")
         verbose_name_plural = _("appartenenze")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_per_org"
+            ),
             models.CheckConstraint(
                 condition=models.Q(roles__len__gt=0), name="membership_has_roles"
             ),
@@ -102,7 +104,10 @@ def hash_token(raw: str) -> str:
 
 
 @pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["last_used_at"]
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["last_used_at"],
 )
 class ApiToken(models.Model):
     """A personal access token for the API, bound to one membership. Only its hash is stored."""
@@ -111,7 +116,10 @@ class ApiToken(models.Model):
         User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("operatore")
     )
     membership = models.ForeignKey(
-        Membership, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("appartenenza")
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("appartenenza"),
     )
     name = models.CharField(_("nome"), max_length=100)
     prefix = models.CharField(_("prefisso"), max_length=16, db_index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_otp import user_has_device
 
 from integra.accounts.models import ApiToken, Membership, User, hash_token
 from integra.core.access import Actor, scoped
@@ -15,6 +16,15 @@ def memberships_current(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user, is_active=True, valid_from__lte=today)
         .exclude(valid_until__lt=today)
+        .select_related("organization", "unit")
+        .order_by("organization__name")
+    )
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    """All memberships of an operator, current or not, for their own profile."""
+    return (
+        Membership.objects.filter(user=user)
         .select_related("organization", "unit")
         .order_by("organization__name")
     )
@@ -48,10 +58,22 @@ def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
 
 
 def api_tokens_of(*, actor: Actor) -> QuerySet[ApiToken]:
-    return scoped(actor, ApiToken).select_related("membership__organization").order_by("-created_at")
+    """The actor's own tokens, newest first, with the organisation each acts for."""
+    return (
+        scoped(actor, ApiToken)
+        .select_related("membership__organization")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def second_factor_enrolled(*, user: User) -> bool:
+    """Whether the operator has a confirmed authenticator (TOTP or other django-otp device)."""
+    return user_has_device(user, confirmed=True)
 
 
 def staff_of_organization(*, actor: Actor) -> QuerySet[Membership]:
-    return scoped(actor, Membership).select_related("user", "organization", "unit").order_by(
-        "user__last_name", "user__first_name"
+    return (
+        scoped(actor, Membership)
+        .select_related("user", "organization", "unit")
+        .order_by("user__last_name", "user__first_name")
     )

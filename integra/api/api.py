@@ -2,22 +2,99 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
 
-from integra.api.auth import ActorSessionAuth, TokenAuth
-from integra.api.errors import ApiErrorCode, not_found, problem
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from integra.api.auth import ActorSessionAuth, TokenAuth, bearer_challenge
+from integra.api.errors import (
+    STATUS_CODES,
+    ApiErrorCode,
+    django_validation_errors,
+    domain_error_status,
+    domain_problem,
+    method_not_allowed,
+    not_found,
+    problem,
+    server_error,
+    validation_errors,
+)
 from integra.core.access import PermissionRequired
 
-api = NinjaAPI(
+logger = logging.getLogger("integra.api")
+
+
+def _log_unexpected(request: HttpRequest) -> None:
+    """Details go to the log with the request id, never to the client."""
+    logger.exception(
+        "unhandled API error: %s %s request_id=%s",
+        request.method,
+        request.path,
+        getattr(request, "request_id", ""),
+    )
+
+
+def _problem_view(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn what django-ninja answers outside its exception handlers into problem+json: the
+    plain-text 405 of a path without that method, the 404 of the API root, and an error while
+    building the OpenAPI document."""
+
+    @functools.wraps(view)  # keeps ``csrf_exempt`` (ninja checks CSRF itself, per auth)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            return not_found(request)
+        except Exception:
+            _log_unexpected(request)
+            return server_error(request)
+        if isinstance(response, HttpResponseNotAllowed):
+            return method_not_allowed(request, allowed=response["Allow"].split(", "))
+        return response
+
+    return wrapper
+
+
+@csrf_exempt
+def unknown_route(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    return not_found(request)
+
+
+class IntegraAPI(NinjaAPI):
+    """NinjaAPI whose every answer, including unknown routes under /api/v1/, is JSON."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls: list[URLResolver | URLPattern] = []
+        for entry in super()._get_urls():
+            if isinstance(entry, URLPattern):
+                entry = URLPattern(
+                    entry.pattern, _problem_view(entry.callback), entry.default_args, entry.name
+                )
+            urls.append(entry)
+        # Last: anything else under the prefix is a problem+json 404, not Django's HTML page.
+        urls.append(re_path(r"^.*$", unknown_route, name="unknown-route"))
+        return urls
+
+
+api = IntegraAPI(
     title="Integra API",
     version="1",
     description=(
         "API di Integra, sistema informativo per la presa in carico integrata sociosanitaria. "
-        "Errori in formato RFC 9457 (application/problem+json); lingua dei messaggi secondo "
-        "Accept-Language (it, en)."
+        "Autenticazione con token personale (`Authorization: Bearer itg_…`, emesso dal profilo "
+        "operatore) o con la sessione del browser (con token CSRF per i metodi che modificano). "
+        "Errori in formato RFC 9457 (`application/problem+json`) con un `code` stabile; lingua "
+        "dei messaggi secondo `Accept-Language` (it, en)."
     ),
     auth=[TokenAuth(), ActorSessionAuth()],
     urls_namespace="api",
@@ -26,18 +103,26 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = []
-    for err in exc.errors:
-        loc = [str(part) for part in err.get("loc", ())]
-        field = ".".join(p for p in loc if p not in {"body", "query", "path", "payload"}) or "-"
-        errors.append({"field": field, "code": err.get("type", "invalid"), "message": err.get("msg", "")})
     return problem(
         request,
         status=422,
         code=ApiErrorCode.VALIDATION,
-        title=_("Dati non validi"),
         detail=_("Uno o più campi non sono validi."),
-        errors=errors,
+        errors=validation_errors(exc.errors),
+    )
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    message_dict = (
+        exc.message_dict if hasattr(exc, "error_dict") else {"__all__": list(exc.messages)}
+    )
+    return problem(
+        request,
+        status=422,
+        code=ApiErrorCode.VALIDATION,
+        detail=_("Uno o più campi non sono validi."),
+        errors=django_validation_errors(message_dict),
     )
 
 
@@ -47,9 +132,11 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
         request,
         status=401,
         code=ApiErrorCode.UNAUTHENTICATED,
-        title=_("Autenticazione richiesta"),
-        detail=_("Fornisci un token valido nell'intestazione Authorization: Bearer."),
-        headers={"WWW-Authenticate": 'Bearer realm="integra"'},
+        detail=_(
+            "Serve un token personale valido nell'intestazione Authorization: Bearer, oppure "
+            "una sessione attiva. Un token revocato o scaduto non è più valido."
+        ),
+        headers={"WWW-Authenticate": bearer_challenge(request)},
     )
 
 
@@ -64,40 +151,52 @@ def on_permission(request: HttpRequest, exc: PermissionRequired) -> HttpResponse
         request,
         status=403,
         code=ApiErrorCode.PERMISSION,
-        title=_("Operazione non consentita"),
-        detail=_("Il tuo ruolo non consente questa operazione."),
+        detail=_("Il ruolo con cui operi non consente questa operazione."),
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(
+        request,
+        status=403,
+        code=ApiErrorCode.PERMISSION,
+        detail=_("Il ruolo con cui operi non consente questa operazione."),
     )
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {
-        400: ApiErrorCode.BAD_REQUEST,
-        401: ApiErrorCode.UNAUTHENTICATED,
-        403: ApiErrorCode.PERMISSION,
-        404: ApiErrorCode.NOT_FOUND,
-        405: ApiErrorCode.METHOD_NOT_ALLOWED,
-        409: ApiErrorCode.CONFLICT,
-        429: ApiErrorCode.RATE_LIMITED,
-    }
-    code = codes.get(exc.status_code, ApiErrorCode.BAD_REQUEST)
-    return problem(request, status=exc.status_code, code=code, title=str(exc.message))
+    generic = STATUS_CODES.get(exc.status_code, ApiErrorCode.BAD_REQUEST)
+    code = getattr(exc, "code", None) or generic
+    headers = dict(getattr(exc, "headers", {}) or {})
+    if exc.status_code == 401:
+        headers.setdefault("WWW-Authenticate", bearer_challenge(request))
+    return problem(
+        request,
+        status=exc.status_code,
+        code=code,
+        detail=_http_error_detail(exc),
+        headers=headers,
+    )
 
 
-@api.get("/me", tags=["operatore"], summary="L'operatore e l'appartenenza con cui agisce")
-def me(request: HttpRequest) -> dict[str, object]:
-    from integra.api.auth import actor_of
+def _http_error_detail(exc: HttpError) -> str:
+    """Our own messages are already translated; django-ninja's few fixed ones get ours."""
+    if isinstance(exc, Throttled):
+        return _("Troppe richieste in poco tempo: attendi e riprova.")
+    if type(exc) is HttpError and exc.message.startswith("Cannot parse request body"):
+        return _("Il corpo della richiesta non è JSON valido.")
+    return str(exc.message) or _("La richiesta non può essere eseguita.")
 
-    actor = actor_of(request)
-    membership = actor.membership
-    return {
-        "username": actor.user.get_username(),
-        "full_name": actor.user.get_full_name(),
-        "organization": membership.organization.name if membership else None,
-        "organization_id": membership.organization_id if membership else None,
-        "roles": list(membership.roles) if membership else [],
-        "permissions": sorted(str(p) for p in actor.permissions),
-    }
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    status = domain_error_status(exc)
+    if status is not None:
+        return domain_problem(request, exc, status)
+    _log_unexpected(request)
+    return server_error(request)
 
 
 # Domain routers are registered here, one per app.

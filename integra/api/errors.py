@@ -1,25 +1,92 @@
-"""RFC 9457 problem details for every API error, with a stable code and a translated message."""
+"""RFC 9457 problem details for every API error, with a stable code and a translated message.
+
+Every error body is ``application/problem+json`` with ``type``, ``title``, ``status``, ``code``
+(stable, never translated: clients branch on it), ``detail`` and ``instance``; a 422 adds
+``errors``, one entry per bad field. ``title`` and ``detail`` follow ``Accept-Language``.
+
+Domain apps map their own exceptions with :func:`register_domain_error`; anything else that
+escapes a handler becomes a 500 without details (the traceback goes to the log, the client gets
+the request id to quote).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
-
 import json
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from ninja.errors import HttpError
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://integra.example/problems/"
 
 
-class ApiErrorCode:
-    NOT_FOUND = "not_found"
-    VALIDATION = "validation_error"
-    UNAUTHENTICATED = "unauthenticated"
-    PERMISSION = "permission_denied"
-    BAD_REQUEST = "bad_request"
-    METHOD_NOT_ALLOWED = "method_not_allowed"
-    RATE_LIMITED = "rate_limited"
-    CONFLICT = "conflict"
-    SERVER_ERROR = "server_error"
+class ApiErrorCode(models.TextChoices):
+    """Stable error codes; the label is the (translated) problem title."""
+
+    BAD_REQUEST = "bad_request", _("Richiesta non valida")
+    UNAUTHENTICATED = "unauthenticated", _("Autenticazione richiesta")
+    PERMISSION = "permission_denied", _("Operazione non consentita")
+    CSRF_FAILED = "csrf_failed", _("Verifica CSRF non superata")
+    SECOND_FACTOR_REQUIRED = "second_factor_required", _("Verifica in due passaggi richiesta")
+    NOT_FOUND = "not_found", _("Risorsa non trovata")
+    METHOD_NOT_ALLOWED = "method_not_allowed", _("Metodo non consentito")
+    CONFLICT = "conflict", _("Conflitto con lo stato attuale")
+    VALIDATION = "validation_error", _("Dati non validi")
+    RATE_LIMITED = "rate_limited", _("Troppe richieste")
+    SERVER_ERROR = "server_error", _("Errore interno")
+
+
+STATUS_CODES: dict[int, ApiErrorCode] = {
+    400: ApiErrorCode.BAD_REQUEST,
+    401: ApiErrorCode.UNAUTHENTICATED,
+    403: ApiErrorCode.PERMISSION,
+    404: ApiErrorCode.NOT_FOUND,
+    405: ApiErrorCode.METHOD_NOT_ALLOWED,
+    409: ApiErrorCode.CONFLICT,
+    422: ApiErrorCode.VALIDATION,
+    429: ApiErrorCode.RATE_LIMITED,
+    500: ApiErrorCode.SERVER_ERROR,
+}
+
+
+class ApiHttpError(HttpError):
+    """An ``HttpError`` that carries its stable code (and optional response headers)."""
+
+    def __init__(
+        self, status_code: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+        self.headers = headers or {}
+
+
+class CsrfFailed(ApiHttpError):
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            ApiErrorCode.CSRF_FAILED,
+            gettext(
+                "Richiesta con la sessione del browser senza un token CSRF valido: ricarica la "
+                "pagina, oppure usa un token personale (Authorization: Bearer)."
+            ),
+        )
+
+
+class SecondFactorRequired(ApiHttpError):
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            ApiErrorCode.SECOND_FACTOR_REQUIRED,
+            gettext(
+                "Il ruolo con cui operi richiede la verifica in due passaggi: completala "
+                "nell'interfaccia web, poi riprova."
+            ),
+        )
 
 
 def problem(
@@ -27,27 +94,31 @@ def problem(
     *,
     status: int,
     code: str,
-    title: str,
+    title: str | None = None,
     detail: str = "",
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> HttpResponse:
+    """An RFC 9457 response. ``title`` defaults to the label of ``code``."""
+    if title is None:
+        known = ApiErrorCode(code) if code in ApiErrorCode.values else None
+        title = str((known or STATUS_CODES.get(status, ApiErrorCode.BAD_REQUEST)).label)
     body: dict[str, Any] = {
-        "type": f"https://integra.example/problems/{code}",
-        "title": title,
+        "type": f"{PROBLEM_TYPE_BASE}{code}",
+        "title": str(title),
         "status": status,
-        "code": code,
+        "code": str(code),
         "instance": request.path,
     }
     if detail:
-        body["detail"] = detail
+        body["detail"] = str(detail)
     if errors is not None:
         body["errors"] = errors
     request_id = getattr(request, "request_id", "")
     if request_id:
         body["request_id"] = request_id
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
     )
     for key, value in (headers or {}).items():
         response[key] = value
@@ -59,6 +130,178 @@ def not_found(request: HttpRequest) -> HttpResponse:
         request,
         status=404,
         code=ApiErrorCode.NOT_FOUND,
-        title=_("Risorsa non trovata"),
-        detail=_("La risorsa richiesta non esiste o non è accessibile."),
+        detail=gettext("La risorsa richiesta non esiste o non è accessibile."),
+    )
+
+
+def method_not_allowed(request: HttpRequest, *, allowed: Iterable[str]) -> HttpResponse:
+    methods = ", ".join(sorted(allowed))
+    return problem(
+        request,
+        status=405,
+        code=ApiErrorCode.METHOD_NOT_ALLOWED,
+        detail=gettext("Il metodo %(method)s non è consentito qui. Metodi ammessi: %(allowed)s.")
+        % {"method": request.method, "allowed": methods},
+        headers={"Allow": methods},
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return problem(
+        request,
+        status=500,
+        code=ApiErrorCode.SERVER_ERROR,
+        detail=gettext(
+            "Si è verificato un errore imprevisto. Se si ripete, comunica all'assistenza il "
+            "codice della richiesta (request_id)."
+        ),
+    )
+
+
+# --- 422: one entry per bad field, with an Italian message -----------------------------------
+
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+# Messages for pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/);
+# placeholders are filled from the error's ``ctx``. Unknown types keep pydantic's own message.
+_MESSAGES: dict[str, Any] = {
+    "missing": _("Campo obbligatorio."),
+    "extra_forbidden": _("Campo non previsto."),
+    "int_parsing": _("Deve essere un numero intero."),
+    "int_type": _("Deve essere un numero intero."),
+    "int_from_float": _("Deve essere un numero intero."),
+    "float_parsing": _("Deve essere un numero."),
+    "float_type": _("Deve essere un numero."),
+    "decimal_parsing": _("Deve essere un numero decimale."),
+    "decimal_type": _("Deve essere un numero decimale."),
+    "bool_parsing": _("Deve essere vero o falso."),
+    "bool_type": _("Deve essere vero o falso."),
+    "string_type": _("Deve essere un testo."),
+    "string_too_short": _("Deve contenere almeno %(min_length)s caratteri."),
+    "string_too_long": _("Può contenere al massimo %(max_length)s caratteri."),
+    "string_pattern_mismatch": _("Formato non valido."),
+    "too_short": _("Deve contenere almeno %(min_length)s elementi."),
+    "too_long": _("Può contenere al massimo %(max_length)s elementi."),
+    "greater_than": _("Deve essere maggiore di %(gt)s."),
+    "greater_than_equal": _("Deve essere maggiore o uguale a %(ge)s."),
+    "less_than": _("Deve essere minore di %(lt)s."),
+    "less_than_equal": _("Deve essere minore o uguale a %(le)s."),
+    "date_parsing": _("Data non valida: usa il formato AAAA-MM-GG."),
+    "date_from_datetime_parsing": _("Data non valida: usa il formato AAAA-MM-GG."),
+    "date_type": _("Data non valida: usa il formato AAAA-MM-GG."),
+    "datetime_parsing": _("Data e ora non valide: usa il formato ISO 8601."),
+    "datetime_from_date_parsing": _("Data e ora non valide: usa il formato ISO 8601."),
+    "datetime_type": _("Data e ora non valide: usa il formato ISO 8601."),
+    "uuid_parsing": _("Identificativo non valido."),
+    "uuid_type": _("Identificativo non valido."),
+    "enum": _("Valore non ammesso. Valori ammessi: %(expected)s."),
+    "literal_error": _("Valore non ammesso. Valori ammessi: %(expected)s."),
+    "list_type": _("Deve essere un elenco."),
+    "dict_type": _("Deve essere un oggetto."),
+    "model_type": _("Deve essere un oggetto."),
+    "model_attributes_type": _("Deve essere un oggetto."),
+    "json_invalid": _("JSON non valido."),
+    "json_type": _("JSON non valido."),
+}
+
+
+def _field_name(loc: Iterable[Any]) -> tuple[str, str]:
+    """(location, dotted field name) from a django-ninja error ``loc``.
+
+    django-ninja prefixes the source and, for a body, the name of the handler's parameter:
+    ``("body", "payload", "address", "city")`` names the field ``address.city``.
+    """
+    parts = [str(p) for p in loc]
+    source = parts[0] if parts and parts[0] in _SOURCES else ""
+    rest = parts[1:] if source else parts
+    if source == "body" and len(rest) > 1:
+        rest = rest[1:]
+    return source, ".".join(rest) or "-"
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in {"value_error", "assertion_error"} and ctx.get("error"):
+        # Our own validators raise ValueError with an Italian message: show it as it is.
+        return str(ctx["error"])
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(err.get("msg", ""))
+    text = str(template)
+    if "%(" not in text:
+        return text
+    try:
+        return text % dict(ctx)
+    except (KeyError, TypeError, ValueError):
+        return str(err.get("msg", ""))
+
+
+def validation_errors(raw: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    errors = []
+    for err in raw:
+        location, field = _field_name(err.get("loc", ()))
+        errors.append(
+            {
+                "field": field,
+                "in": location,
+                "code": str(err.get("type", "invalid")),
+                "message": _message(err),
+            }
+        )
+    return errors
+
+
+def django_validation_errors(message_dict: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """Entries for a ``django.core.exceptions.ValidationError`` (``full_clean`` in services)."""
+    return [
+        {
+            "field": "-" if field == "__all__" else field,
+            "in": "body",
+            "code": "invalid",
+            "message": str(message),
+        }
+        for field, messages in message_dict.items()
+        for message in messages
+    ]
+
+
+# --- domain errors ---------------------------------------------------------------------------
+
+E = TypeVar("E", bound=type[Exception])
+
+_DOMAIN_ERRORS: dict[type[Exception], int] = {}
+
+
+def register_domain_error(*, status: int) -> Callable[[E], E]:
+    """Class decorator: the API answers this domain error with ``status`` and its own code.
+
+    The exception should carry ``code`` (a ``TextChoices`` member: its label becomes the title)
+    and ``message`` (the detail); without them the generic code of the status is used.
+    """
+
+    def decorator(exc_class: E) -> E:
+        _DOMAIN_ERRORS[exc_class] = status
+        return exc_class
+
+    return decorator
+
+
+def domain_error_status(exc: Exception) -> int | None:
+    for cls in type(exc).__mro__:
+        if cls in _DOMAIN_ERRORS:
+            return _DOMAIN_ERRORS[cls]
+    return None
+
+
+def domain_problem(request: HttpRequest, exc: Exception, status: int) -> HttpResponse:
+    generic = STATUS_CODES.get(status, ApiErrorCode.BAD_REQUEST)
+    code = getattr(exc, "code", None) or generic
+    label = getattr(code, "label", None) or generic.label
+    return problem(
+        request,
+        status=status,
+        code=str(code),
+        title=str(label),
+        detail=str(getattr(exc, "message", "") or exc),
     )
