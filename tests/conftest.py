@@ -13,18 +13,24 @@ from tests.factories import MembershipFactory, OrganizationFactory
 
 @pytest.fixture
 def org_a(db) -> Organization:
-    return OrganizationFactory(name="Comune di Alfa", code="comune-alfa", kind=OrganizationKind.MUNICIPALITY)
+    return OrganizationFactory(
+        name="Comune di Alfa", code="comune-alfa", kind=OrganizationKind.MUNICIPALITY
+    )
 
 
 @pytest.fixture
 def org_b(db) -> Organization:
-    return OrganizationFactory(name="ASST Beta", code="asst-beta", kind=OrganizationKind.HEALTH_AUTHORITY)
+    return OrganizationFactory(
+        name="ASST Beta", code="asst-beta", kind=OrganizationKind.HEALTH_AUTHORITY
+    )
 
 
 @pytest.fixture
 def make_membership(db) -> Callable[..., Membership]:
     def make(organization: Organization, *roles: Role, **kwargs) -> Membership:
-        return MembershipFactory(organization=organization, roles=list(roles or [Role.SOCIAL_WORKER]), **kwargs)
+        return MembershipFactory(
+            organization=organization, roles=list(roles or [Role.SOCIAL_WORKER]), **kwargs
+        )
 
     return make
 

@@ -6,8 +6,8 @@ import os
 os.environ.setdefault("INTEGRA_ALLOW_INSECURE_KEY", "1")
 os.environ.setdefault("AXES_FAILURE_LIMIT", "3")
 
-from integra.settings import *  # noqa: E402,F403
-from integra.settings import INSTALLED_APPS  # noqa: E402
+from integra.settings import *  # noqa: F403
+from integra.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.policy_app"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
