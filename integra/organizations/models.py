@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from integra.core.models import Ambito, District, HealthAuthority, Municipality, TimeStampedModel
+from integra.organizations.search import search_expression
 
 
 class OrganizationKind(models.TextChoices):
@@ -31,10 +32,22 @@ HEALTH_SIDE_KINDS = frozenset(
 SOCIAL_SIDE_KINDS = frozenset({OrganizationKind.MUNICIPALITY, OrganizationKind.AMBITO})
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+# ``search_name`` is derived by the database from ``name``: not history, so not tracked.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_name"],
+)
 class Organization(TimeStampedModel):
     kind = models.CharField(_("tipo di ente"), max_length=20, choices=OrganizationKind.choices)
     name = models.CharField(_("denominazione"), max_length=200)
+    search_name = models.GeneratedField(
+        expression=search_expression("name"),
+        output_field=models.CharField(max_length=200),
+        db_persist=True,
+        verbose_name=_("denominazione normalizzata"),
+    )
     code = models.SlugField(_("codice"), max_length=50, unique=True)
     tax_code = models.CharField(_("codice fiscale / partita IVA"), max_length=16, blank=True)
     parent = models.ForeignKey(
@@ -70,7 +83,10 @@ class Organization(TimeStampedModel):
         verbose_name=_("azienda sanitaria (se l'ente è ASL/ASST/ATS)"),
     )
     served_municipalities = models.ManyToManyField(
-        Municipality, blank=True, related_name="serving_organizations", verbose_name=_("territorio servito")
+        Municipality,
+        blank=True,
+        related_name="serving_organizations",
+        verbose_name=_("territorio servito"),
     )
     address = models.CharField(_("indirizzo"), max_length=250, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -120,7 +136,9 @@ class Unit(TimeStampedModel):
         verbose_name = _("unità organizzativa")
         verbose_name_plural = _("unità organizzative")
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="unit_unique_name_per_org")
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="unit_unique_name_per_org"
+            )
         ]
 
     def __str__(self) -> str:
@@ -137,12 +155,23 @@ class ServiceArea(models.TextChoices):
     IMMIGRATION = "immigrazione", _("Immigrazione")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_name"],
+)
 class Service(TimeStampedModel):
     """A service in the catalogue: what is offered, by whom, where, when and to which territory."""
 
     code = models.CharField(_("codice"), max_length=40, unique=True)
     name = models.CharField(_("nome"), max_length=200)
+    search_name = models.GeneratedField(
+        expression=search_expression("name"),
+        output_field=models.CharField(max_length=200),
+        db_persist=True,
+        verbose_name=_("nome normalizzato"),
+    )
     description = models.TextField(_("descrizione"), blank=True)
     area = models.CharField(_("area"), max_length=30, choices=ServiceArea.choices)
     provider = models.ForeignKey(
@@ -166,7 +195,10 @@ class Service(TimeStampedModel):
         verbose_name=_("Comune della sede"),
     )
     served_municipalities = models.ManyToManyField(
-        Municipality, blank=True, related_name="services_available", verbose_name=_("territorio servito")
+        Municipality,
+        blank=True,
+        related_name="services_available",
+        verbose_name=_("territorio servito"),
     )
     phone = models.CharField(_("telefono"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
