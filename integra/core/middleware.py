@@ -1,13 +1,18 @@
-"""Turn a missing permission raised anywhere in a page view into the site's 403 page."""
+"""Site-wide middleware: the 403 page for a missing permission, and the language choice."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 
 from integra.core.access import PermissionRequired
+
+API_PREFIX = "/api/"
 
 
 class PermissionRequiredMiddleware:
@@ -26,3 +31,22 @@ class PermissionRequiredMiddleware:
                 status=403,
             )
         return None
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Italian by default on every page; English only when the operator chooses it.
+
+    Pages follow the language chosen with the switcher (the language cookie), never the
+    browser's Accept-Language: a public-administration service speaks Italian unless asked
+    otherwise. The API follows Accept-Language, as HTTP clients expect.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(API_PREFIX):
+            super().process_request(request)
+            return
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
