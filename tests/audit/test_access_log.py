@@ -12,6 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.utils import timezone
 
+from integra import urls as integra_urls
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
 from integra.audit.selectors import access_log_verify
 from integra.audit.services import access_log_buffered, access_log_record
@@ -62,6 +63,8 @@ urlpatterns = [
     path("notes/<int:pk>/", read_note),
     path("notes/<int:pk>/in-transaction/", read_note_in_a_transaction),
     path("notes/<int:pk>/crash/", read_then_crash),
+    # The site's URLs too: the 404 and 403 pages link to them.
+    *integra_urls.urlpatterns,
 ]
 
 

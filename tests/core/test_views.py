@@ -66,7 +66,7 @@ def test_authority_detail_coincide(operator_client, build_territory) -> None:
     built = build_territory(districts=1, per_district=2)
     response = operator_client.get(reverse("core:authority_detail", args=[built.authority.pk]))
     html = response.content.decode()
-    assert '<span class="badge bg-success">coincide</span>' in html
+    assert '<span class="badge badge-status-ok">coincide</span>' in html
     assert "1 distretto su 1 coincide con un ambito." in html
 
 
