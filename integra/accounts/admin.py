@@ -14,7 +14,7 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class IntegraUserAdmin(UserAdmin):
     inlines = [MembershipInline]
-    fieldsets = (*UserAdmin.fieldsets, ("Integra", {"fields": ("fiscal_code", "phone")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Integra", {"fields": ("fiscal_code", "phone")}))
 
 
 @admin.register(ApiToken)
