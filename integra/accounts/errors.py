@@ -10,6 +10,12 @@ class AccountErrorCode(models.TextChoices):
     SECOND_FACTOR_REQUIRED = "second_factor_required", _("Verifica in due passaggi richiesta")
     TOKEN_EXPIRY_IN_PAST = "token_expiry_in_past", _("Scadenza del token nel passato")
     TOKEN_NAME_REQUIRED = "token_name_required", _("Nome del token mancante")
+    # Staff management (integra/accounts/services.py: operator_create, membership_*).
+    STAFF_INVALID = "staff_invalid", _("Dati dell'operatore non validi")
+    USERNAME_TAKEN = "username_taken", _("Nome utente già in uso")
+    OPERATOR_NOT_FOUND = "operator_not_found", _("Operatore non trovato")
+    ALREADY_MEMBER = "already_member", _("Operatore già presente nell'ente")
+    LAST_ADMIN_ROLE = "last_admin_role", _("Ultimo ruolo di amministrazione")
 
 
 class AccountError(Exception):
@@ -22,3 +28,17 @@ class AccountError(Exception):
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+class StaffError(AccountError):
+    """A refused change to an organisation's staff, with the messages of each bad field.
+
+    ``errors`` maps a field name (``username``, ``roles``, ``unit``, ``valid_until``…) to its
+    Italian messages, so a form can mark each field and the API can name each one in a 422.
+    """
+
+    def __init__(self, code: AccountErrorCode, errors: dict[str, list[str]]) -> None:
+        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
+        every = [m for messages in self.errors.values() for m in messages]
+        message = every[0] if len(every) == 1 else _("Uno o più dati non sono validi: correggili.")
+        super().__init__(code, str(message))

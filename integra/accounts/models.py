@@ -26,6 +26,13 @@ class User(AbstractUser):
 
     fiscal_code = models.CharField(_("codice fiscale"), max_length=16, blank=True)
     phone = models.CharField(_("telefono"), max_length=40, blank=True)
+    # Set when an administrator issues a temporary password; cleared by the password change
+    # that the login flow asks for first (integra.accounts.staff_views).
+    must_change_password = models.BooleanField(
+        _("deve cambiare la password"),
+        default=False,
+        help_text=_("Vero finché l'operatore non sostituisce la password temporanea."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("operatore")  # type: ignore[assignment]
@@ -33,6 +40,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class MembershipStatus(models.TextChoices):
+    """Where a membership stands on a given day (derived, not stored)."""
+
+    CURRENT = "current", _("Attiva")
+    INACTIVE = "inactive", _("Disattivata")
+    EXPIRED = "expired", _("Scaduta")
+    UPCOMING = "upcoming", _("Non ancora iniziata")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -90,6 +106,11 @@ class Membership(models.Model):
     def role_labels(self) -> list[str]:
         return [str(Role(r).label) for r in self.roles]
 
+    @property
+    def audit_owner_organization_id(self) -> int:
+        """The organisation holding this record, for the access log."""
+        return self.organization_id
+
     def is_current(self, today: object = None) -> bool:
         day = today or timezone.localdate()
         return (
@@ -97,6 +118,16 @@ class Membership(models.Model):
             and self.valid_from <= day  # type: ignore[operator]
             and (self.valid_until is None or self.valid_until >= day)  # type: ignore[operator]
         )
+
+    def status(self, today: object = None) -> MembershipStatus:
+        day = today or timezone.localdate()
+        if not self.is_active:
+            return MembershipStatus.INACTIVE
+        if self.valid_until is not None and self.valid_until < day:  # type: ignore[operator]
+            return MembershipStatus.EXPIRED
+        if self.valid_from > day:  # type: ignore[operator]
+            return MembershipStatus.UPCOMING
+        return MembershipStatus.CURRENT
 
 
 def hash_token(raw: str) -> str:

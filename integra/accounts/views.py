@@ -81,6 +81,14 @@ class IntegraLoginView(LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "failure_limit": settings.AXES_FAILURE_LIMIT}
 
+    def get_success_url(self) -> str:
+        """An operator holding a temporary password chooses their own first (no middleware:
+        the login is where a temporary password is used)."""
+        url = super().get_success_url()
+        if getattr(self.request.user, "must_change_password", False):
+            return _with_next(reverse("accounts:password_change"), url)
+        return url
+
 
 class IntegraLogoutView(LogoutView):
     """POST only (Django 5); back to the login page."""

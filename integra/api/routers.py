@@ -5,12 +5,14 @@ from __future__ import annotations
 from ninja import Router
 
 from integra.accounts.api import router as accounts_router
+from integra.accounts.staff_api import router as staff_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
 from integra.organizations.api import router as organizations_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", accounts_router),
+    ("/staff", staff_router),
     ("/audit", audit_router),
     ("/territory", territory_router),
     ("", organizations_router),
