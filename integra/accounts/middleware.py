@@ -81,7 +81,8 @@ def is_verified(request: HttpRequest) -> bool:
 
 
 class SecondFactorMiddleware:
-    """Administrative roles (``actor.needs_second_factor``) and the Django admin need TOTP.
+    """Administrative roles (``actor.needs_second_factor``) and the Django admin need TOTP;
+    an operator holding a temporary password must change it before doing anything else.
 
     Until ``request.user.is_verified()``, every other page redirects to the code entry page,
     or to the enrolment page when the operator has no confirmed authenticator yet. Must come
@@ -117,12 +118,17 @@ class SecondFactorMiddleware:
             return None
         actor = getattr(request, "actor", None)
         in_admin = self._admin is not None and path.startswith(self._admin)
-        if not (in_admin or (actor is not None and actor.needs_second_factor)):
+        needs_code = in_admin or (actor is not None and actor.needs_second_factor)
+        if needs_code and not is_verified(request):
+            enrolled = second_factor_enrolled(user=user)
+            target = reverse("accounts:otp_verify" if enrolled else "accounts:otp_setup")
+        elif getattr(user, "must_change_password", False):
+            # A temporary password set by an administrator is good for one thing only.
+            target = reverse("accounts:password_change")
+            if path == target:
+                return None
+        else:
             return None
-        if is_verified(request):
-            return None
-        name = "accounts:otp_verify" if second_factor_enrolled(user=user) else "accounts:otp_setup"
-        target = reverse(name)
         if request.method in ("GET", "HEAD"):
             target += "?" + urlencode({"next": request.get_full_path()})
         return target

@@ -21,7 +21,7 @@ from ninja.security import HttpBearer, SessionAuth
 from integra.accounts.middleware import is_verified
 from integra.accounts.selectors import api_token_authenticate
 from integra.accounts.services import api_token_touch
-from integra.api.errors import CsrfFailed, SecondFactorRequired
+from integra.api.errors import CsrfFailed, PasswordChangeRequired, SecondFactorRequired
 from integra.audit.middleware import client_ip
 from integra.core.access import Actor
 
@@ -96,6 +96,8 @@ class ActorSessionAuth(SessionAuth):
             return None
         if actor.needs_second_factor and not is_verified(request):
             raise SecondFactorRequired()
+        if getattr(user, "must_change_password", False):
+            raise PasswordChangeRequired()
         return user
 
 

@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import HttpError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://integra.example/problems/"
+# A URN rather than a made-up URL: stable, and honest about not being dereferenceable.
+PROBLEM_TYPE_BASE = "urn:integra:problem:"
 
 
 class ApiErrorCode(models.TextChoices):
@@ -33,6 +34,7 @@ class ApiErrorCode(models.TextChoices):
     PERMISSION = "permission_denied", _("Operazione non consentita")
     CSRF_FAILED = "csrf_failed", _("Verifica CSRF non superata")
     SECOND_FACTOR_REQUIRED = "second_factor_required", _("Verifica in due passaggi richiesta")
+    PASSWORD_CHANGE_REQUIRED = "password_change_required", _("Cambio della password richiesto")
     NOT_FOUND = "not_found", _("Risorsa non trovata")
     METHOD_NOT_ALLOWED = "method_not_allowed", _("Metodo non consentito")
     CONFLICT = "conflict", _("Conflitto con lo stato attuale")
@@ -85,6 +87,17 @@ class SecondFactorRequired(ApiHttpError):
             gettext(
                 "Il ruolo con cui operi richiede la verifica in due passaggi: completala "
                 "nell'interfaccia web, poi riprova."
+            ),
+        )
+
+
+class PasswordChangeRequired(ApiHttpError):
+    def __init__(self) -> None:
+        super().__init__(
+            403,
+            ApiErrorCode.PASSWORD_CHANGE_REQUIRED,
+            gettext(
+                "Stai usando una password temporanea: cambiala nell'interfaccia web, poi riprova."
             ),
         )
 

@@ -425,3 +425,24 @@ def test_password_change_rejects_a_wrong_current_password(client, social_worker)
     )
     assert response.status_code == 200
     assert "La password attuale non è corretta" in html_of(response)
+
+
+def test_a_temporary_password_opens_nothing_but_the_change_page(org_a, make_membership) -> None:
+    """Clicking away from the change page, or calling the API with the session, is refused."""
+    admin = make_membership(org_a, Role.ORG_ADMIN)
+    _, temporary = operator_create(
+        actor=Actor.for_membership(admin.user, admin),
+        username="gverdi",
+        first_name="Giulia",
+        last_name="Verdi",
+        roles=[Role.SOCIAL_WORKER],
+    )
+    browser = Client()
+    browser.post("/account/login/", {"username": "gverdi", "password": temporary})
+    response = browser.get("/enti/servizi/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{PASSWORD}?next={quote('/enti/servizi/', safe='')}"
+    assert browser.get(PASSWORD).status_code == 200
+    api = browser.get("/api/v1/me")
+    assert api.status_code == 403
+    assert api.json()["code"] == "password_change_required"

@@ -35,7 +35,7 @@ def assert_problem(response, status: int, code: str) -> dict:
     body = response.json()
     assert body["status"] == status
     assert body["code"] == code
-    assert body["type"].endswith(f"/problems/{code}")
+    assert body["type"] == f"urn:integra:problem:{code}"
     assert isinstance(body["title"], str) and body["title"]
     assert isinstance(body.get("detail", ""), str)
     assert body["instance"] == response.wsgi_request.path
