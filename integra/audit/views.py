@@ -38,7 +38,7 @@ def _actor_with(request: HttpRequest, permission: Permission) -> Actor | None:
 
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    query.pop("pagina", None)
     return query.urlencode()
 
 
@@ -59,7 +59,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
         return _invalid_filters(request, form)
     filters = form.filters()
     page = Paginator(access_log_list(actor=actor, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        request.GET.get("pagina")
     )
     access_log_record(
         actor=actor,

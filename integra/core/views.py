@@ -89,7 +89,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         district_id=cleaned["district"].pk if cleaned.get("district") else None,
     )
     paginator = Paginator(selectors.municipality_list(actor=actor, filters=filters), 50)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("pagina"))
     return render(
         request,
         "core/municipality_list.html",

@@ -239,12 +239,12 @@ def test_pagination_fifty_per_page_keeps_the_filters(auditor_client, org_a) -> N
     )
 
     first = auditor_client.get(URL, {"outcome": "denied"}).content.decode()
-    last = auditor_client.get(URL, {"outcome": "denied", "page": "3"}).content.decode()
+    last = auditor_client.get(URL, {"outcome": "denied", "pagina": "3"}).content.decode()
 
     assert len(table_rows(first)) == 50
     assert "120 accessi trovati." in first
     assert "Pagina 1 di 3" in first
-    assert 'href="?outcome=denied&amp;page=2"' in first
+    assert 'href="?outcome=denied&amp;pagina=2"' in first
     assert len(table_rows(last)) == 20
     assert "(ID 0)" in last and "(ID 119)" not in last  # newest first
 
@@ -369,8 +369,8 @@ def test_csv_with_bad_filters_is_refused(auditor_client) -> None:
     [
         ({"date_from": "0001-01-01", "date_to": "9999-12-31"}, 200),
         ({"username": "a\x00b"}, 400),
-        ({"page": "ultima"}, 200),
-        ({"page": "99999"}, 200),
+        ({"pagina": "ultima"}, 200),
+        ({"pagina": "99999"}, 200),
     ],
 )
 def test_edge_values_never_fail(auditor_client, params, status) -> None:

@@ -92,12 +92,12 @@ def test_municipality_list_filters_and_paginates(operator_client, build_territor
     response = operator_client.get(url, {"ambito": built.ambiti[0].pk})
     assert response.status_code == 200
     assert response.context["paginator"].count == 30
-    response = operator_client.get(url, {"district": built.districts[1].pk, "page": 2})
+    response = operator_client.get(url, {"district": built.districts[1].pk, "pagina": 2})
     assert response.context["page"].number == 1  # 30 rows fit in one page of 50
     response = operator_client.get(url)
     assert response.context["paginator"].count == 60
     assert response.context["page"].has_next()
-    assert "page=2" in response.content.decode()
+    assert "pagina=2" in response.content.decode()
     name = built.municipalities[5].name
     response = operator_client.get(url, {"q": name})
     assert [m.name for m in response.context["page"].object_list] == [name]
