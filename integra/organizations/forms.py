@@ -43,16 +43,12 @@ class AccessibleFormMixin:
         self.mark_invalid()
 
     def mark_invalid(self) -> None:
+        """Bootstrap styling for fields with errors (Django adds aria-invalid and the
+        aria-describedby links to the error and help texts itself)."""
         for name in self.errors:  # type: ignore[attr-defined]
             if name not in self.fields:  # type: ignore[attr-defined]
                 continue
-            bound = self[name]  # type: ignore[index]
             attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
-            attrs["aria-invalid"] = "true"
-            described = [f"{bound.auto_id}_errore"]
-            if self.fields[name].help_text:  # type: ignore[attr-defined]
-                described.append(f"{bound.auto_id}_helptext")
-            attrs["aria-describedby"] = " ".join(described)
             if "is-invalid" not in attrs.get("class", ""):
                 attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
 

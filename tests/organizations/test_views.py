@@ -246,11 +246,11 @@ def test_invalid_form_shows_italian_errors_and_saves_nothing(login, manager_a) -
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Correggi questi errori:" in page
+    assert "Non è stato salvato nulla. Correggi questi errori:" in page
     assert "Questo campo è obbligatorio." in page
     assert "Inserisci un indirizzo email valido." in page
     assert "Inserisci un URL valido." in page
-    assert 'aria-describedby="id_email_errore"' in page
+    assert 'aria-describedby="id_email_error"' in page
     assert not Service.objects.exists()
 
 
