@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs (Swagger UI) from our static files, not a CDN
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
