@@ -244,12 +244,17 @@ def test_command_exit_status_from_the_shell() -> None:
     """The process exit status is what a scheduler or a monitoring probe sees."""
     write_rows(3)
     settings_dict = connection.settings_dict
+    socket_dir = settings_dict.get("OPTIONS", {}).get("host")  # the embedded server's socket
+    address = (
+        f"/{settings_dict['NAME']}?host={socket_dir}"
+        if socket_dir
+        else f"{settings_dict['HOST'] or 'localhost'}:{settings_dict['PORT'] or 5432}"
+        f"/{settings_dict['NAME']}"
+    )
     env = {
         **os.environ,
         "DATABASE_URL": (
-            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD'] or ''}"
-            f"@{settings_dict['HOST'] or 'localhost'}:{settings_dict['PORT'] or 5432}"
-            f"/{settings_dict['NAME']}"
+            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD'] or ''}@{address}"
         ),
         "INTEGRA_ALLOW_INSECURE_KEY": "1",
         "DJANGO_SETTINGS_MODULE": "integra.settings",
