@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "integra.core",
     "integra.accounts",
     "integra.organizations",
+    "integra.people",
     "integra.audit",
     "integra.api",
 ]

@@ -9,11 +9,13 @@ from integra.accounts.staff_api import router as staff_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
 from integra.organizations.api import router as organizations_router
+from integra.people.api import router as people_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", accounts_router),
     ("/staff", staff_router),
     ("/audit", audit_router),
     ("/territory", territory_router),
+    ("/fiscal-codes", people_router),
     ("", organizations_router),
 ]

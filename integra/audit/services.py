@@ -83,8 +83,19 @@ def _json(detail: dict[str, Any] | None) -> dict[str, Any]:
     """
     if not detail:
         return {}
-    encoded = json.dumps(detail, cls=DjangoJSONEncoder).replace("\\u0000", "")
-    return json.loads(encoded, parse_float=str)  # type: ignore[no-any-return]
+    decoded = json.loads(json.dumps(detail, cls=DjangoJSONEncoder), parse_float=str)
+    return _without_nul(decoded)  # type: ignore[no-any-return]
+
+
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text and jsonb refuse NUL characters: drop them from keys and strings."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, Any]:

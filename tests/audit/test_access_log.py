@@ -16,7 +16,7 @@ from integra import urls as integra_urls
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
 from integra.audit.selectors import access_log_verify
 from integra.audit.services import access_log_buffered, access_log_record
-from integra.core.access import get_visible, visible_values
+from integra.core.access import Actor, get_visible, visible_values
 from integra.core.permissions import Role
 from integra.organizations.models import Service, ServiceArea
 from tests.policy_app.models import CaseNote
@@ -252,3 +252,18 @@ def test_concurrent_writers_keep_one_linear_chain(org_a, make_actor) -> None:
     report = access_log_verify()
     assert (report.ok, report.rows_checked, report.head_seq) == (True, 100, 100)
     assert timedelta(0) <= timezone.now() - AccessLog.objects.get(seq=100).at < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_detail_with_backslashes_and_nul_reads_back_cleanly(social_worker_a) -> None:
+    """A filter value typed as a literal backslash-u-0000 once broke the JSON clean-up
+    (found by schemathesis): the detail must keep the backslash and lose only real NULs."""
+    actor = Actor.for_membership(social_worker_a.user, social_worker_a)
+    access_log_record(
+        actor=actor,
+        subject=("audit.accesslog", "", "registro"),
+        detail={"q": "a\\u0000b", "nul": "x\x00y", "k\x00": [1.5, "\x00"]},
+    )
+    entry = AccessLog.objects.get()
+    assert entry.detail == {"q": "a\\u0000b", "nul": "xy", "k": ["1.5", ""]}
+    assert access_log_verify().ok
