@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from integra.people.errors import IdentifierError
@@ -55,26 +55,23 @@ def identifier_describe(
     At most one query: the name of the birth place when it is a current Comune.
     """
     report = check_identifier(code, team_country=team_country)
-    cf = report.fiscal_code
-    if cf is None:
-        return IdentifierAnswer(
-            code=code,
-            normalised=report.normalised,
-            kind=report.kind,
-            valid=report.valid,
-            errors=report.errors,
-            stp_eni=report.stp_eni,
-            team=report.team,
-        )
-    place = None
-    if cf.birth_place_code is not None and is_known_place(cf.birth_place_code):
-        place = describe_place(cf.birth_place_code)
-    return IdentifierAnswer(
+    answer = IdentifierAnswer(
         code=code,
         normalised=report.normalised,
         kind=report.kind,
         valid=report.valid,
         errors=report.errors,
+        stp_eni=report.stp_eni,
+        team=report.team,
+    )
+    cf = report.fiscal_code
+    if cf is None:
+        return answer
+    place = None
+    if cf.birth_place_code is not None and is_known_place(cf.birth_place_code):
+        place = describe_place(cf.birth_place_code)
+    return replace(
+        answer,
         omocodia=cf.omocodia,
         omocodia_normalised=cf.omocodia_normalised,
         sex=cf.sex,
