@@ -9,6 +9,7 @@ from integra.accounts.staff_api import router as staff_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
 from integra.organizations.api import router as organizations_router
+from integra.people.api import persons_router
 from integra.people.api import router as people_router
 
 ROUTERS: list[tuple[str, Router]] = [
@@ -17,5 +18,6 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/audit", audit_router),
     ("/territory", territory_router),
     ("/fiscal-codes", people_router),
+    ("/persons", persons_router),
     ("", organizations_router),
 ]

@@ -1,25 +1,45 @@
-"""Identifiers of persons (tag "anagrafe"), mounted at /api/v1/fiscal-codes/.
+"""The registry's API (tag "anagrafe").
 
-Any authenticated operator may validate a code: the answer discloses nothing about any person
-(nothing is looked up but the name of a place).
+``router`` (/api/v1/fiscal-codes/): any authenticated operator may validate a code; the answer
+discloses nothing about any person (nothing is looked up but the name of a place).
+
+``persons_router`` (/api/v1/persons): register, list, read and change persons. Reading needs
+``Permission.PERSON_VIEW`` and a person in the actor's scope (integra/people/access.py: the PUA,
+or an organisation that has the person in charge); a person outside it is a 404 like a missing
+one. Writing needs ``Permission.PERSON_EDIT`` (403 without). Bad input is a 422 naming each
+field. No ``from __future__ import annotations`` here: django-ninja's ``@paginate`` must see the
+query schema of the list as a class, not as a string.
 """
 
-from __future__ import annotations
-
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import field_validator
 
-from integra.people import selectors
-from integra.people.errors import IdentifierErrorCode, MismatchField
-from integra.people.identifiers import IdentifierKind, PlaceKind
+from integra.api.auth import actor_of
+from integra.api.errors import problem
+from integra.api.pagination import LimitOffset
+from integra.people import selectors, services
+from integra.people.errors import IdentifierErrorCode, MismatchField, PersonError
+from integra.people.identifiers import IdentifierKind, Mismatch, PlaceKind
+from integra.people.models import (
+    Education,
+    Employment,
+    LegalGuardianKind,
+    LivingSituation,
+    MaritalStatus,
+    Person,
+    PersonStatus,
+    Sex,
+)
 
 router = Router(tags=["anagrafe"])
+persons_router = Router(tags=["anagrafe"])
 
 MAX_CODE_LENGTH = 32
 _PLAUSIBLE = re.compile(r"[A-Za-z0-9 ]+")
@@ -161,3 +181,299 @@ def fiscal_code_detail(
         birth_place_code=person.birth_place,
         team_country=person.country,
     )
+
+
+# --- /api/v1/persons ---------------------------------------------------------------------------
+
+
+class IdentifierIn(Schema):
+    value: str = Field(
+        max_length=MAX_CODE_LENGTH,
+        description="Il codice: codice fiscale, codice fiscale provvisorio, STP, ENI o numero "
+        "personale della TEAM. Maiuscole, minuscole e spazi sono indifferenti.",
+    )
+    kind: IdentifierKind | None = Field(
+        None,
+        description="Tipo del codice; se assente è riconosciuto dalla forma. Obbligatorio "
+        "(team) per la TEAM, che non ha una forma riconoscibile.",
+    )
+    issuing_country: str | None = Field(
+        None, max_length=2, description="Stato che ha emesso la TEAM (ISO 3166-1 alfa-2)."
+    )
+    issued_on: date | None = Field(None, description="Data di rilascio.")
+    valid_until: date | None = Field(
+        None,
+        description="Scadenza; per STP ed ENI, se assente, sei mesi dal rilascio.",
+    )
+    is_primary: bool = Field(
+        False,
+        description="Identificativo principale; se nessuno lo è, lo diventa il codice fiscale "
+        "(o, in sua assenza, il più forte tra provvisorio, STP, ENI, TEAM).",
+    )
+
+
+_DESCRIPTIONS: dict[str, str] = {
+    "family_names": "Cognome (o cognomi).",
+    "given_names": "Nome (o nomi).",
+    "sex": "Sesso: M, F, X (non indicato).",
+    "birth_date": "Data di nascita (AAAA-MM-GG): si inserisce, non si ricava dal codice.",
+    "birth_place_municipality_id": "Comune di nascita (identificativo del territorio).",
+    "birth_place_code": "Codice Belfiore del luogo di nascita (Z… per uno Stato estero).",
+    "citizenships": "Cittadinanze, codici ISO 3166-1 alfa-2 (es. IT, MA).",
+    "languages": "Lingue parlate, codici ISO 639-1 (es. it, ar).",
+    "needs_cultural_mediator": "Serve un mediatore culturale.",
+    "marital_status": "Stato civile.",
+    "education": "Titolo di studio.",
+    "employment": "Condizione professionale.",
+    "living_situation": "Condizione abitativa: sola, con familiari, in struttura, senza dimora.",
+    "residence_address": "Indirizzo di residenza.",
+    "residence_municipality_id": "Comune di residenza.",
+    "domicile_address": "Indirizzo di domicilio.",
+    "domicile_municipality_id": "Comune di domicilio.",
+    "phone": "Telefono.",
+    "email": "Email.",
+    "legal_guardian_name": "Nome del tutore, curatore o amministratore di sostegno.",
+    "legal_guardian_kind": "Tipo di protezione giuridica.",
+    "family_doctor_name": "Medico di medicina generale o pediatra di libera scelta.",
+}
+
+
+def _d(name: str) -> str:
+    return _DESCRIPTIONS[name]
+
+
+class PersonPatchIn(Schema):
+    """Only the fields sent change; ``identifiers`` adds new codes (none is removed)."""
+
+    family_names: str | None = Field(None, max_length=150, description=_d("family_names"))
+    given_names: str | None = Field(None, max_length=150, description=_d("given_names"))
+    sex: Sex | None = Field(None, description=_d("sex"))
+    birth_date: date | None = Field(None, description=_d("birth_date"))
+    birth_place_municipality_id: int | None = Field(
+        None, description=_d("birth_place_municipality_id")
+    )
+    birth_place_code: str | None = Field(None, max_length=4, description=_d("birth_place_code"))
+    citizenships: list[str] | None = Field(None, max_length=10, description=_d("citizenships"))
+    languages: list[str] | None = Field(None, max_length=20, description=_d("languages"))
+    needs_cultural_mediator: bool | None = Field(None, description=_d("needs_cultural_mediator"))
+    marital_status: MaritalStatus | None = Field(None, description=_d("marital_status"))
+    education: Education | None = Field(None, description=_d("education"))
+    employment: Employment | None = Field(None, description=_d("employment"))
+    living_situation: LivingSituation | None = Field(None, description=_d("living_situation"))
+    residence_address: str | None = Field(None, max_length=250, description=_d("residence_address"))
+    residence_municipality_id: int | None = Field(None, description=_d("residence_municipality_id"))
+    domicile_address: str | None = Field(None, max_length=250, description=_d("domicile_address"))
+    domicile_municipality_id: int | None = Field(None, description=_d("domicile_municipality_id"))
+    phone: str | None = Field(None, max_length=40, description=_d("phone"))
+    email: str | None = Field(None, max_length=254, description=_d("email"))
+    legal_guardian_name: str | None = Field(
+        None, max_length=200, description=_d("legal_guardian_name")
+    )
+    legal_guardian_kind: LegalGuardianKind | None = Field(
+        None, description=_d("legal_guardian_kind")
+    )
+    family_doctor_name: str | None = Field(
+        None, max_length=200, description=_d("family_doctor_name")
+    )
+    identifiers: list[IdentifierIn] | None = Field(
+        None, max_length=10, description="Identificativi da aggiungere."
+    )
+
+    @field_validator("family_names", "given_names", "needs_cultural_mediator", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError(_("Non può essere null: ometti il campo per lasciarlo com'è."))
+        return value
+
+
+class PersonCreateIn(PersonPatchIn):
+    family_names: str = Field(max_length=150, description=_d("family_names"))  # type: ignore[assignment]
+    given_names: str = Field(max_length=150, description=_d("given_names"))  # type: ignore[assignment]
+    identifiers: list[IdentifierIn] = Field(  # type: ignore[assignment]
+        default_factory=list,
+        max_length=10,
+        description="Identificativi della persona; nessuno per chi non ne ha (la scheda "
+        "risulta incompleta).",
+    )
+
+
+class PersonIdentifierOut(Schema):
+    id: int = Field(description="Identificativo del codice.")
+    kind: IdentifierKind = Field(description="Tipo: cf, cf_provisional, stp, eni, team.")
+    value: str = Field(description="Il codice, normalizzato.")
+    issuing_country: str = Field(description="Stato che ha emesso la TEAM (vuoto per gli altri).")
+    issued_on: date | None = Field(description="Data di rilascio.")
+    valid_until: date | None = Field(description="Scadenza.")
+    is_primary: bool = Field(description="Identificativo principale.")
+
+
+class PersonOut(Schema):
+    id: int = Field(description="Identificativo della persona.")
+    family_names: str = Field(description=_d("family_names"))
+    given_names: str = Field(description=_d("given_names"))
+    sex: Sex = Field(description=_d("sex"))
+    birth_date: date | None = Field(description=_d("birth_date"))
+    birth_place_municipality_id: int | None = Field(description=_d("birth_place_municipality_id"))
+    birth_place_code: str = Field(description=_d("birth_place_code"))
+    citizenships: list[str] = Field(description=_d("citizenships"))
+    languages: list[str] = Field(description=_d("languages"))
+    needs_cultural_mediator: bool = Field(description=_d("needs_cultural_mediator"))
+    marital_status: MaritalStatus = Field(description=_d("marital_status"))
+    education: Education = Field(description=_d("education"))
+    employment: Employment = Field(description=_d("employment"))
+    living_situation: LivingSituation = Field(description=_d("living_situation"))
+    residence_address: str = Field(description=_d("residence_address"))
+    residence_municipality_id: int | None = Field(description=_d("residence_municipality_id"))
+    domicile_address: str = Field(description=_d("domicile_address"))
+    domicile_municipality_id: int | None = Field(description=_d("domicile_municipality_id"))
+    competent_municipality_id: int | None = Field(
+        description="Comune competente: quello di residenza, altrimenti quello di domicilio."
+    )
+    competent_municipality: str | None = Field(description="Nome del Comune competente.")
+    phone: str = Field(description=_d("phone"))
+    email: str = Field(description=_d("email"))
+    legal_guardian_name: str = Field(description=_d("legal_guardian_name"))
+    legal_guardian_kind: LegalGuardianKind = Field(description=_d("legal_guardian_kind"))
+    family_doctor_name: str = Field(description=_d("family_doctor_name"))
+    status: PersonStatus = Field(description="Stato della scheda: active o merged.")
+    merged_into_id: int | None = Field(description="Scheda in cui questa è stata unita.")
+    registered_by_id: int = Field(description="Ente che ha registrato la persona.")
+    registered_by: str = Field(alias="registered_by.name", description="Nome di quell'ente.")
+    is_incomplete: bool = Field(
+        description="Vero se manca ogni identificativo o la data di nascita."
+    )
+    identifiers: list[PersonIdentifierOut] = Field(description="Identificativi della persona.")
+    created_at: datetime = Field(description="Registrata il.")
+    updated_at: datetime = Field(description="Ultima modifica.")
+
+    @staticmethod
+    def resolve_competent_municipality_id(obj: Person) -> int | None:
+        municipality = obj.competent_municipality
+        return municipality.pk if municipality is not None else None
+
+    @staticmethod
+    def resolve_competent_municipality(obj: Person) -> str | None:
+        municipality = obj.competent_municipality
+        return municipality.name if municipality is not None else None
+
+    @staticmethod
+    def resolve_identifiers(obj: Person) -> list[Any]:
+        return list(obj.identifiers.all())
+
+
+class PersonWithWarningsOut(PersonOut):
+    warnings: list[MismatchOut] = Field(
+        description="Avvisi, non errori: un codice fiscale non concorda con sesso, data o luogo "
+        "di nascita indicati (DM 23/12/1976 n. 13813). La persona è stata salvata comunque."
+    )
+
+
+class PersonQuery(Schema):
+    identifier: str | None = Field(
+        None,
+        max_length=MAX_CODE_LENGTH,
+        pattern=r"^[A-Za-z0-9 ]*$",
+        description="Solo la persona con questo codice (corrispondenza esatta; maiuscole e "
+        "spazi indifferenti).",
+    )
+
+
+def _person_problem(request: HttpRequest, exc: PersonError) -> HttpResponse:
+    """A refused write: 422 with one entry per bad field."""
+    return problem(
+        request,
+        status=422,
+        code=str(exc.code),
+        title=str(exc.code.label),
+        detail=exc.message,
+        errors=[
+            {"field": field, "in": "body", "code": str(exc.code), "message": message}
+            for field, messages in exc.errors.items()
+            for message in messages
+        ],
+    )
+
+
+def _with_warnings(person: Person, warnings: list[Mismatch]) -> Person:
+    person.warnings = warnings  # type: ignore[attr-defined]
+    return person
+
+
+def _payload_data(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=exclude_unset)
+    for key in ("sex", "marital_status", "education", "employment", "living_situation"):
+        if data.get(key) is not None:
+            data[key] = str(data[key].value if hasattr(data[key], "value") else data[key])
+    if data.get("legal_guardian_kind") is not None:
+        data["legal_guardian_kind"] = str(data["legal_guardian_kind"].value)
+    for item in data.get("identifiers") or []:
+        if item.get("kind") is not None:
+            item["kind"] = str(item["kind"].value)
+    return data
+
+
+@persons_router.post(
+    "",
+    response={201: PersonWithWarningsOut},
+    summary="Registra una persona",
+    description="Serve il permesso person.edit (altrimenti 403). Ogni identificativo è "
+    "verificato (un codice non valido: 422 che lo nomina); un codice già registrato è rifiutato "
+    "(identifier_taken) senza dire di chi è. Le differenze tra codice fiscale e sesso, data o "
+    "luogo di nascita sono avvisi (`warnings`). L'ente con cui si opera prende in carico la "
+    "persona.",
+)
+def person_create_endpoint(request: HttpRequest, payload: PersonCreateIn) -> Any:
+    try:
+        person, warnings = services.person_create(
+            actor=actor_of(request), data=_payload_data(payload, exclude_unset=False)
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+    return Status(201, _with_warnings(person, warnings))
+
+
+@persons_router.get(
+    "",
+    response=list[PersonOut],
+    summary="Le persone visibili",
+    description="Le persone che si possono consultare (il PUA vede l'anagrafe; gli altri enti "
+    "le persone che hanno in carico), per cognome e nome. Serve il permesso person.view. La "
+    "consultazione è registrata nel registro degli accessi.",
+)
+@paginate(LimitOffset)
+def person_list_endpoint(request: HttpRequest, filters: Query[PersonQuery]) -> object:
+    actor = actor_of(request)
+    identifier = filters.identifier or ""
+    qs = selectors.person_list(actor=actor, identifier=identifier)
+    selectors.person_list_access_record(actor=actor, identifier=identifier)
+    return qs
+
+
+@persons_router.get(
+    "/{person_id}",
+    response=PersonOut,
+    summary="La scheda anagrafica di una persona",
+    description="Una persona fuori dalla propria visibilità risponde 404 come una inesistente. "
+    "Ogni lettura è registrata nel registro degli accessi.",
+)
+def person_get_endpoint(request: HttpRequest, person_id: int) -> Person:
+    return selectors.person_get(actor=actor_of(request), person_id=person_id)
+
+
+@persons_router.patch(
+    "/{person_id}",
+    response=PersonWithWarningsOut,
+    summary="Modifica una persona",
+    description="Cambia solo i campi inviati; `identifiers` aggiunge codici. Serve il permesso "
+    "person.edit (403); una persona non visibile risponde 404; dati non validi 422 per campo.",
+)
+def person_update_endpoint(request: HttpRequest, person_id: int, payload: PersonPatchIn) -> Any:
+    actor = actor_of(request)
+    try:
+        person, warnings = services.person_update(
+            actor=actor, person_id=person_id, data=_payload_data(payload, exclude_unset=True)
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+    return _with_warnings(person, warnings)

@@ -6,3 +6,6 @@ class PeopleConfig(AppConfig):
     name = "integra.people"
     label = "people"
     verbose_name = _("Anagrafe")
+
+    def ready(self) -> None:
+        from integra.people import access  # noqa: F401  (registers policies)

@@ -41,3 +41,34 @@ class IdentifierError(NamedTuple):
 
     code: IdentifierErrorCode
     message: str
+
+
+# --- the registry: refused writes on persons ---------------------------------------------------
+
+
+class PersonErrorCode(models.TextChoices):
+    PERSON_INVALID = "person_invalid", _("Dati della persona non validi")
+    IDENTIFIER_INVALID = "identifier_invalid", _("Identificativo non valido")
+    IDENTIFIER_TAKEN = "identifier_taken", _("Identificativo già registrato")
+    CARE_RELATIONSHIP_INVALID = "care_relationship_invalid", _("Presa in carico non valida")
+    CARE_RELATIONSHIP_EXISTS = "care_relationship_exists", _("Presa in carico già attiva")
+
+
+class PersonError(Exception):
+    """A refused change to the registry, with the Italian messages of each bad field.
+
+    ``errors`` maps a field name (``family_names``, ``identifiers.0.value``…) to its messages,
+    so a form can mark each field and the API can name each one in a 422.
+    """
+
+    def __init__(self, code: PersonErrorCode, errors: dict[str, list[str]]) -> None:
+        self.code = code
+        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
+        every = [m for messages in self.errors.values() for m in messages]
+        self.message = (
+            every[0] if len(every) == 1 else str(_("Uno o più dati non sono validi: correggili."))
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)

@@ -258,8 +258,13 @@ def check_fiscal_code(code: str, *, today: date | None = None) -> FiscalCodeRepo
         errors.append(
             IdentifierError(
                 IdentifierErrorCode.CHECK_CHARACTER,
-                _("Il carattere di controllo dovrebbe essere %(expected)s, non %(found)s.")
-                % {"expected": expected, "found": norm[15]},
+                # The expected character is not shown: an operator would fix the last character
+                # when the typo is elsewhere, and a wrong code would then pass as valid.
+                _(
+                    "Il carattere di controllo %(found)s non corrisponde al resto del codice: "
+                    "ricontrolla tutti i caratteri sul documento."
+                )
+                % {"found": norm[15]},
             )
         )
 
@@ -462,7 +467,12 @@ class ProvisionalCodeReport:
 def numeric_check_digit(first_ten: str) -> int:
     """Check digit of an 11-digit codice fiscale (and partita IVA): digits in odd positions
     are summed; digits in even positions are doubled, minus 9 if over 9; the check digit is
-    (10 − sum mod 10) mod 10."""
+    (10 − sum mod 10) mod 10.
+
+    The same steps, with the worked example 86334519757, are published in "Verifica della
+    correttezza formale del numero di partita IVA" (riolab.org, 2005) and "Verificare la
+    correttezza di un numero di partita IVA" (losapevi.it, 2007).
+    """
     total = 0
     for index, char in enumerate(first_ten):
         value = int(char)
@@ -498,8 +508,11 @@ def check_provisional_code(code: str) -> ProvisionalCodeReport:
             errors.append(
                 IdentifierError(
                     IdentifierErrorCode.CHECK_CHARACTER,
-                    _("La cifra di controllo dovrebbe essere %(expected)d, non %(found)s.")
-                    % {"expected": expected, "found": norm[10]},
+                    _(
+                        "La cifra di controllo %(found)s non corrisponde al resto del codice: "
+                        "ricontrolla tutte le cifre sul documento."
+                    )
+                    % {"found": norm[10]},
                 )
             )
     return ProvisionalCodeReport(valid=not errors, normalised=norm, errors=errors)
@@ -512,7 +525,10 @@ STP_ENI_LENGTH = 16
 # and the FLS models): the 2-digit ISTAT region code followed by 0, except the autonomous
 # provinces, which have their own codes 041 (Bolzano) and 042 (Trento) in place of the
 # region Trentino-Alto Adige (040). STP/ENI codes use the code of the issuing region or
-# autonomous province (Ministero della Salute, circolare 19 febbraio 2008; INMP wiki).
+# autonomous province (Ministero della Salute, circolare 19 febbraio 2008; INMP wiki, "STP
+# Code": "3 characters for the ISTAT code related to the Region"). The list below is the one
+# HL7 Italia publishes as the CodeSystem "MDS - Codici Regioni / PPAA" (minsan-regione,
+# repository hl7-it/terminology, input/fsh/codesystems/codeSystems.fsh): 21 codes, 010-200.
 STP_ENI_REGIONS: dict[str, str] = {
     "010": "Piemonte",
     "020": "Valle d'Aosta",

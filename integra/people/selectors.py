@@ -1,10 +1,16 @@
-"""Reads of the person registry. For now: what an identifier says, and where it was born."""
+"""Reads of the person registry: what an identifier says, and the persons an operator may see."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from django.db.models import Prefetch, QuerySet
+
+from integra.audit.models import AccessAction
+from integra.audit.services import access_log_record
+from integra.core.access import Actor, get_visible, require, scoped
+from integra.core.permissions import Permission
 from integra.people.errors import IdentifierError
 from integra.people.identifiers import (
     IdentifierKind,
@@ -17,7 +23,9 @@ from integra.people.identifiers import (
     compare_with_person,
     describe_place,
     is_known_place,
+    normalise,
 )
+from integra.people.models import CareRelationship, Person, PersonIdentifier
 
 
 @dataclass(frozen=True)
@@ -83,4 +91,69 @@ def identifier_describe(
         mismatches=compare_with_person(
             cf, sex=sex, birth_date=birth_date, birth_place_code=birth_place_code
         ),
+    )
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+# Fixed text: stored and hashed in the access log.
+PERSON_LIST_SUBJECT = ("people.person", "", "Anagrafe delle persone")
+
+
+def _person_queryset() -> QuerySet[Person]:
+    return Person.objects.select_related(
+        "birth_place_municipality",
+        "residence_municipality",
+        "domicile_municipality",
+        "registered_by",
+    ).prefetch_related(
+        Prefetch(
+            "identifiers",
+            queryset=PersonIdentifier.objects.order_by("-is_primary", "kind", "pk"),
+        )
+    )
+
+
+def person_get(*, actor: Actor | None, person_id: object, purpose: str = "") -> Person:
+    """One person's record (same ``NotFound`` for missing and forbidden); the read is logged."""
+    require(actor, Permission.PERSON_VIEW)
+    person = get_visible(actor, _person_queryset(), pk=person_id)
+    access_log_record(
+        actor=actor,
+        subject=person,
+        action=AccessAction.VIEW,
+        detail={"view": "anagrafica"},
+        purpose=purpose,
+    )
+    return person
+
+
+def person_list(*, actor: Actor | None, identifier: str = "") -> QuerySet[Person]:
+    """The persons the actor may see, by family and given names; ``identifier`` matches one
+    code exactly (spaces and case ignored)."""
+    require(actor, Permission.PERSON_VIEW)
+    qs = scoped(actor, _person_queryset())
+    code = normalise(identifier)
+    if code:
+        qs = qs.filter(pk__in=PersonIdentifier.objects.filter(value=code).values("person_id"))
+    return qs.order_by("family_names", "given_names", "pk")
+
+
+def person_list_access_record(*, actor: Actor | None, identifier: str = "") -> None:
+    """Log that the actor listed (or looked a code up in) the registry."""
+    access_log_record(
+        actor=actor,
+        subject=PERSON_LIST_SUBJECT,
+        action=AccessAction.SEARCH if identifier else AccessAction.LIST,
+        detail={"filters": {"identifier": normalise(identifier)} if identifier else {}},
+    )
+
+
+def care_relationships_of(*, actor: Actor | None, person: Person) -> QuerySet[CareRelationship]:
+    """The presa in carico records of a person the actor may see."""
+    return (
+        scoped(actor, CareRelationship)
+        .filter(person=person)
+        .select_related("organization")
+        .order_by("-started_on", "pk")
     )

@@ -1,0 +1,68 @@
+"""Who may see a person's record.
+
+A person is visible to an operator holding ``Permission.PERSON_VIEW`` when either the operator
+works at the PUA (``Permission.INTAKE_MANAGE``: the single access point sees the registry, to
+recognise who is asking) or the operator's organisation has the person in charge: an active
+``CareRelationship`` (Garante, Linee guida sul Dossier sanitario 4/6/2015: access only by
+staff caring for the person while they are in charge). Everyone else sees nothing, and a
+hidden person answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from integra.core.access import Actor, register_scope
+from integra.core.permissions import Permission
+from integra.people.models import CareRelationship, Person, PersonIdentifier
+
+
+def active_care_relationships(
+    qs: QuerySet[CareRelationship] | None = None, *, today: date | None = None
+) -> QuerySet[CareRelationship]:
+    """Relationships not ended before ``today`` (ended_on empty or not earlier than today)."""
+    day = today or timezone.localdate()
+    base = CareRelationship.objects.all() if qs is None else qs
+    return base.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+
+def visible_persons_filter(actor: Actor) -> Q | None:
+    """The condition on ``Person`` for ``actor``; ``None`` means every person."""
+    if not actor.has(Permission.PERSON_VIEW):
+        return Q(pk__in=[])
+    if actor.has(Permission.INTAKE_MANAGE):
+        return None
+    if actor.organization_id is None:
+        return Q(pk__in=[])
+    in_charge = active_care_relationships().filter(
+        person_id=OuterRef("pk"), organization_id=actor.organization_id
+    )
+    return Q(Exists(in_charge))
+
+
+@register_scope(Person)
+def person_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    condition = visible_persons_filter(actor)
+    return qs if condition is None else qs.filter(condition)
+
+
+@register_scope(PersonIdentifier)
+def person_identifier_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Identifiers of the persons the actor may see."""
+    condition = visible_persons_filter(actor)
+    if condition is None:
+        return qs
+    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
+
+
+@register_scope(CareRelationship)
+def care_relationship_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Relationships of the persons the actor may see."""
+    condition = visible_persons_filter(actor)
+    if condition is None:
+        return qs
+    return qs.filter(person__in=person_scope(actor, Person.objects.all()))

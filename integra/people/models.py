@@ -1,0 +1,351 @@
+"""The person registry: one record per person, its identifiers, and the "presa in carico" link
+(``CareRelationship``) that gives an organisation access to the person's record.
+
+Business rules live in ``services.py``; what must always hold is a database constraint here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pghistory
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from integra.core.models import Municipality, TimeStampedModel
+from integra.organizations.models import Organization
+from integra.people.identifiers import IdentifierKind
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Maschio")
+    FEMALE = "F", _("Femmina")
+    NOT_STATED = "X", _("Non indicato")
+
+
+class MaritalStatus(models.TextChoices):
+    NOT_STATED = "", _("Non indicato")
+    SINGLE = "single", _("Celibe / nubile")
+    MARRIED = "married", _("Coniugato/a")
+    CIVIL_UNION = "civil_union", _("Unito/a civilmente")
+    SEPARATED = "separated", _("Separato/a")
+    DIVORCED = "divorced", _("Divorziato/a")
+    WIDOWED = "widowed", _("Vedovo/a")
+
+
+class Education(models.TextChoices):
+    NOT_STATED = "", _("Non indicato")
+    NONE = "none", _("Nessun titolo")
+    PRIMARY = "primary", _("Licenza elementare")
+    LOWER_SECONDARY = "lower_secondary", _("Licenza media")
+    UPPER_SECONDARY = "upper_secondary", _("Diploma di scuola superiore")
+    VOCATIONAL = "vocational", _("Qualifica professionale")
+    TERTIARY = "tertiary", _("Laurea o titolo superiore")
+
+
+class Employment(models.TextChoices):
+    NOT_STATED = "", _("Non indicato")
+    EMPLOYED = "employed", _("Occupato/a")
+    SELF_EMPLOYED = "self_employed", _("Lavoratore/trice autonomo/a")
+    UNEMPLOYED = "unemployed", _("Disoccupato/a")
+    STUDENT = "student", _("Studente/essa")
+    RETIRED = "retired", _("Pensionato/a")
+    HOMEMAKER = "homemaker", _("Casalingo/a")
+    UNABLE = "unable", _("Inabile al lavoro")
+    OTHER = "other", _("Altro")
+
+
+class LivingSituation(models.TextChoices):
+    NOT_STATED = "", _("Non indicato")
+    ALONE = "alone", _("Vive solo/a")
+    WITH_FAMILY = "with_family", _("Vive con familiari")
+    FACILITY = "facility", _("In struttura")
+    HOMELESS = "homeless", _("Senza dimora")
+    OTHER = "other", _("Altro")
+
+
+class LegalGuardianKind(models.TextChoices):
+    NONE = "", _("Nessuno")
+    TUTOR = "tutore", _("Tutore")
+    CURATOR = "curatore", _("Curatore")
+    SUPPORT_ADMINISTRATOR = "amministratore_sostegno", _("Amministratore di sostegno")
+
+
+class PersonStatus(models.TextChoices):
+    ACTIVE = "active", _("Attiva")
+    # Set by the merge of duplicates (a later piece): the record points at the one kept.
+    MERGED = "merged", _("Unita a un'altra scheda")
+
+
+# ``search_name`` is derived from the names by the service: not history, so not tracked.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["search_name"],
+)
+class Person(TimeStampedModel):
+    """One person known to the services (anagrafica)."""
+
+    family_names = models.CharField(_("cognome"), max_length=150)
+    given_names = models.CharField(_("nome"), max_length=150)
+    sex = models.CharField(_("sesso"), max_length=1, choices=Sex.choices, default=Sex.NOT_STATED)
+    # Entered, never derived from a code: a codice fiscale holds only two digits of the year.
+    birth_date = models.DateField(_("data di nascita"), null=True, blank=True)
+    birth_place_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Comune di nascita"),
+    )
+    # Belfiore code of the Comune (current or ceased) or Z code of the foreign country.
+    birth_place_code = models.CharField(_("codice del luogo di nascita"), max_length=4, blank=True)
+    citizenships = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("cittadinanze (ISO 3166-1 alfa-2)"),
+        default=list,
+        blank=True,
+    )
+    languages = ArrayField(
+        models.CharField(max_length=2),
+        verbose_name=_("lingue parlate (ISO 639-1)"),
+        default=list,
+        blank=True,
+    )
+    needs_cultural_mediator = models.BooleanField(_("serve un mediatore culturale"), default=False)
+    marital_status = models.CharField(
+        _("stato civile"), max_length=20, choices=MaritalStatus.choices, blank=True
+    )
+    education = models.CharField(
+        _("titolo di studio"), max_length=20, choices=Education.choices, blank=True
+    )
+    employment = models.CharField(
+        _("condizione professionale"), max_length=20, choices=Employment.choices, blank=True
+    )
+    living_situation = models.CharField(
+        _("condizione abitativa"), max_length=20, choices=LivingSituation.choices, blank=True
+    )
+    residence_address = models.CharField(_("indirizzo di residenza"), max_length=250, blank=True)
+    residence_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Comune di residenza"),
+    )
+    domicile_address = models.CharField(_("indirizzo di domicilio"), max_length=250, blank=True)
+    domicile_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Comune di domicilio"),
+    )
+    phone = models.CharField(_("telefono"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    legal_guardian_name = models.CharField(
+        _("tutore, curatore o amministratore di sostegno"), max_length=200, blank=True
+    )
+    legal_guardian_kind = models.CharField(
+        _("tipo di protezione giuridica"),
+        max_length=30,
+        choices=LegalGuardianKind.choices,
+        blank=True,
+    )
+    family_doctor_name = models.CharField(
+        _("medico di medicina generale / pediatra"), max_length=200, blank=True
+    )
+    status = models.CharField(
+        _("stato della scheda"),
+        max_length=10,
+        choices=PersonStatus.choices,
+        default=PersonStatus.ACTIVE,
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("unita nella scheda"),
+    )
+    registered_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="registered_persons",
+        verbose_name=_("registrata da"),
+    )
+    # "family given", accents removed, lower case (integra.organizations.search.normalize).
+    search_name = models.CharField(
+        _("nome normalizzato"), max_length=310, blank=True, editable=False
+    )
+
+    class Meta:
+        ordering = ["family_names", "given_names", "pk"]
+        verbose_name = _("persona")
+        verbose_name_plural = _("persone")
+        indexes = [
+            models.Index(fields=["family_names", "given_names", "id"], name="person_name_order"),
+            models.Index(fields=["search_name"], name="person_search_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="merged", merged_into__isnull=False)
+                | models.Q(status="active", merged_into__isnull=True),
+                name="person_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(birth_place_code="")
+                | models.Q(birth_place_code__regex=r"^[A-Z][0-9]{3}$"),
+                name="person_birth_place_code_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(legal_guardian_kind="") | ~models.Q(legal_guardian_name=""),
+                name="person_guardian_kind_has_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_names} {self.given_names}".strip()
+
+    @property
+    def competent_municipality(self) -> Municipality | None:
+        """The Comune competent for social services: residence, else domicile."""
+        return self.residence_municipality or self.domicile_municipality
+
+    @property
+    def is_incomplete(self) -> bool:
+        """No identifier or no birth date: the record needs completing.
+
+        Reads ``identifiers`` (prefetched by the selectors, so no query per row).
+        """
+        return self.birth_date is None or not self.identifiers.all()
+
+    @property
+    def audit_person_id(self) -> int | None:
+        return self.pk
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        return self.registered_by_id
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PersonIdentifier(models.Model):
+    """A code that identifies a person: codice fiscale, provisional code, STP, ENI, TEAM."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="identifiers", verbose_name=_("persona")
+    )
+    kind = models.CharField(_("tipo"), max_length=20, choices=IdentifierKind.choices)
+    # Normalised: no spaces, upper case (integra.people.identifiers.normalise).
+    value = models.CharField(_("codice"), max_length=32)
+    issuing_country = models.CharField(_("Stato di emissione (TEAM)"), max_length=2, blank=True)
+    issued_on = models.DateField(_("rilasciato il"), null=True, blank=True)
+    valid_until = models.DateField(_("valido fino al"), null=True, blank=True)
+    is_primary = models.BooleanField(_("principale"), default=False)
+    created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "kind", "pk"]
+        verbose_name = _("identificativo")
+        verbose_name_plural = _("identificativi")
+        constraints = [
+            # Two persons never share a code (twins have different ones; an STP renewal is a
+            # new code). A TEAM number is unique within its issuing state.
+            models.UniqueConstraint(
+                fields=["kind", "value"],
+                condition=~models.Q(kind=IdentifierKind.TEAM),
+                name="person_identifier_unique_code",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "issuing_country", "value"],
+                condition=models.Q(kind=IdentifierKind.TEAM),
+                name="person_identifier_unique_team",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(is_primary=True),
+                name="person_identifier_one_primary",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(issued_on__isnull=True)
+                | models.Q(valid_until__gte=models.F("issued_on")),
+                name="person_identifier_valid_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value}"
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class CareRelationship(models.Model):
+    """The "presa in carico": an organisation has taken the person in charge, which gives its
+    operators access to the person's record while the relationship is active."""
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="care_relationships",
+        verbose_name=_("persona"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="care_relationships",
+        verbose_name=_("ente"),
+    )
+    started_on = models.DateField(_("dal"), default=timezone.localdate)
+    ended_on = models.DateField(_("al"), null=True, blank=True)
+    reason = models.TextField(_("motivo"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrata da"),
+    )
+    created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "pk"]
+        verbose_name = _("presa in carico")
+        verbose_name_plural = _("prese in carico")
+        indexes = [
+            models.Index(fields=["organization", "person"], name="care_rel_org_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="care_relationship_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.organization}"
+
+    def is_active(self, today: date | None = None) -> bool:
+        day = today or timezone.localdate()
+        return self.ended_on is None or self.ended_on >= day
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        return self.organization_id
