@@ -18,7 +18,13 @@ from django.utils import timezone
 
 from integra.core.access import Actor, register_scope
 from integra.core.permissions import Permission
-from integra.people.models import CareRelationship, Person, PersonIdentifier
+from integra.people.models import (
+    CareRelationship,
+    Consent,
+    ConsentPurpose,
+    Person,
+    PersonIdentifier,
+)
 
 
 def active_care_relationships(
@@ -66,3 +72,36 @@ def care_relationship_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if condition is None:
         return qs
     return qs.filter(person__in=person_scope(actor, Person.objects.all()))
+
+
+@register_scope(Consent)
+def consent_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Consents of the persons the actor may see (visible with the person)."""
+    condition = visible_persons_filter(actor)
+    if condition is None:
+        return qs
+    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
+
+
+def current_consent(*, person_id: int, purpose: str) -> Consent | None:
+    """The latest decision on ``purpose``, by (decided_on, id); one query."""
+    return (
+        Consent.objects.filter(person_id=person_id, purpose=purpose)
+        .order_by("-decided_on", "-pk")
+        .first()
+    )
+
+
+def may_see_content(actor: Actor, person: Person, *, today: date | None = None) -> bool:
+    """Whether ``actor`` (who already sees ``person``) may see the record's content.
+
+    The registering organisation always does. Any other organisation — one that has the person
+    in charge, or a PUA operator of another organisation — needs the person's consent to the
+    sharing between bodies (the integrated dossier) in force: given and not expired (Garante,
+    Linee guida sul Dossier sanitario 4/6/2015, separate consent for the shared dossier).
+    Without it the actor learns only that the person is known and whom to contact.
+    """
+    if actor.organization_id is not None and actor.organization_id == person.registered_by_id:
+        return True
+    consent = current_consent(person_id=person.pk, purpose=ConsentPurpose.SHARING)
+    return consent is not None and consent.is_in_force(today)

@@ -11,6 +11,7 @@ field. No ``from __future__ import annotations`` here: django-ninja's ``@paginat
 query schema of the list as a class, not as a string.
 """
 
+import json
 import re
 from datetime import date, datetime
 from typing import Any, Literal
@@ -19,15 +20,20 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from integra.api.auth import actor_of
 from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
+from integra.organizations.search import normalize
 from integra.people import selectors, services
 from integra.people.errors import IdentifierErrorCode, MismatchField, PersonError
 from integra.people.identifiers import IdentifierKind, Mismatch, PlaceKind
+from integra.people.matching import DuplicateCandidate, PossibleDuplicate, duplicate_threshold
 from integra.people.models import (
+    Consent,
+    ConsentPurpose,
+    ConsentStatus,
     Education,
     Employment,
     LegalGuardianKind,
@@ -296,6 +302,13 @@ class PersonCreateIn(PersonPatchIn):
         description="Identificativi della persona; nessuno per chi non ne ha (la scheda "
         "risulta incompleta).",
     )
+    confirm_new_person_reason: str | None = Field(
+        None,
+        max_length=500,
+        description="Perché si registra comunque una nuova persona quando il controllo dei "
+        "duplicati ne ha trovata una quasi certamente uguale (es. gemelli, omonimi con codici "
+        "fiscali diversi). Senza, la registrazione risponde 409 possible_duplicate.",
+    )
 
 
 class PersonIdentifierOut(Schema):
@@ -421,7 +434,8 @@ def _payload_data(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
     "verificato (un codice non valido: 422 che lo nomina); un codice già registrato è rifiutato "
     "(identifier_taken) senza dire di chi è. Le differenze tra codice fiscale e sesso, data o "
     "luogo di nascita sono avvisi (`warnings`). L'ente con cui si opera prende in carico la "
-    "persona.",
+    "persona. Se la persona sembra già registrata (punteggio pari o superiore alla soglia) "
+    "risponde 409 possible_duplicate con i `candidates`, salvo `confirm_new_person_reason`.",
 )
 def person_create_endpoint(request: HttpRequest, payload: PersonCreateIn) -> Any:
     try:
@@ -430,6 +444,8 @@ def person_create_endpoint(request: HttpRequest, payload: PersonCreateIn) -> Any
         )
     except PersonError as exc:
         return _person_problem(request, exc)
+    except PossibleDuplicate as exc:
+        return _duplicate_problem(request, exc)
     return Status(201, _with_warnings(person, warnings))
 
 
@@ -450,15 +466,217 @@ def person_list_endpoint(request: HttpRequest, filters: Query[PersonQuery]) -> o
     return qs
 
 
+class PersonFullOut(PersonOut):
+    limited: Literal[False] = Field(
+        False, description="Falso: la scheda completa (vedi la variante limitata)."
+    )
+
+
+class OrganizationContactOut(Schema):
+    organization_id: int = Field(description="Identificativo dell'ente.")
+    name: str = Field(description="Denominazione dell'ente.")
+    phone: str = Field(description="Telefono dell'ente.")
+    email: str = Field(description="Email dell'ente.")
+    pec: str = Field(description="PEC dell'ente.")
+
+
+class PersonLimitedOut(Schema):
+    limited: Literal[True] = Field(
+        description="Vero: senza il consenso alla condivisione tra enti si sa solo che la "
+        "persona è registrata e a chi rivolgersi, mai il contenuto della scheda."
+    )
+    known: Literal[True] = Field(description="La persona è registrata nel sistema.")
+    id: int = Field(description="Identificativo della persona.")
+    contacts: list[OrganizationContactOut] = Field(
+        description="L'ente che ha registrato la persona, con i suoi recapiti."
+    )
+    reason: str = Field(description="Perché la scheda è limitata.")
+
+
+class PersonSearchQuery(Schema):
+    q: str = Field(
+        min_length=2,
+        max_length=100,
+        description="Nome e cognome (in qualunque ordine, anche con errori di battitura, "
+        "senza accenti o apostrofi) oppure un codice: codice fiscale (anche omocodico), "
+        "codice fiscale provvisorio, STP, ENI.",
+    )
+    birth_date: date | None = Field(None, description="Solo i nati in questa data (AAAA-MM-GG).")
+    birth_year: int | None = Field(
+        None, ge=1900, le=2100, description="Solo i nati in questo anno."
+    )
+    limit: int = Field(20, ge=1, le=50, description="Numero massimo di risultati (1-50).")
+
+    @field_validator("q")
+    @classmethod
+    def _searchable(cls, value: str) -> str:
+        if "\x00" in value or not normalize(value):
+            raise ValueError(_("Scrivi un nome, un cognome o un codice da cercare."))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent_birth(self) -> "PersonSearchQuery":
+        if (
+            self.birth_date is not None
+            and self.birth_year is not None
+            and self.birth_date.year != self.birth_year
+        ):
+            raise ValueError(_("La data e l'anno di nascita indicati non coincidono."))
+        return self
+
+
+class PersonSummaryOut(Schema):
+    id: int = Field(description="Identificativo della persona.")
+    family_names: str = Field(description=_d("family_names"))
+    given_names: str = Field(description=_d("given_names"))
+    sex: Sex = Field(description=_d("sex"))
+    birth_date: date | None = Field(description=_d("birth_date"))
+    birth_place_code: str = Field(description=_d("birth_place_code"))
+    identifiers: list[PersonIdentifierOut] = Field(description="Identificativi della persona.")
+
+    @staticmethod
+    def resolve_identifiers(obj: Person) -> list[Any]:
+        return list(obj.identifiers.all())
+
+
+_REASONS = (
+    "Motivi: same_code (stesso codice), omocodic_code (stesso codice in forma omocodica), "
+    "name_exact, name_similar, names_swapped (nome e cognome invertiti), same_birth_date, "
+    "same_birth_year, same_name_and_birth_date, similar_name_same_birth_date_and_place, "
+    "similar_name_same_birth_date, same_name, different_codes (codici fiscali diversi: gemelli "
+    "od omonimi, mai una corrispondenza certa)."
+)
+
+
+class PersonMatchOut(Schema):
+    person: PersonSummaryOut = Field(description="La persona trovata.")
+    score: float = Field(description="Somiglianza da 0 a 1 (1 = codice o nome identico).")
+    reasons: list[str] = Field(description=_REASONS)
+
+
+class PersonSearchOut(Schema):
+    count: int = Field(description="Numero di risultati restituiti (al massimo `limit`).")
+    items: list[PersonMatchOut] = Field(description="Le persone trovate, dalla più simile.")
+
+
+class DuplicateCandidateOut(Schema):
+    score: float = Field(description="Probabilità che sia la stessa persona, da 0 a 1.")
+    certain: bool = Field(
+        description="Punteggio pari o superiore alla soglia: blocca la registrazione."
+    )
+    reasons: list[str] = Field(description=_REASONS)
+    visible: bool = Field(description="La persona è visibile a chi opera.")
+    person: PersonSummaryOut | None = Field(
+        description="La persona, se visibile; altrimenti null (nessun nome né identificativo)."
+    )
+    message: str = Field(description="Cosa fare.")
+
+    @staticmethod
+    def resolve_message(obj: DuplicateCandidate) -> str:
+        return _candidate_message(obj)
+
+
+class DuplicateCheckOut(Schema):
+    threshold: float = Field(description="Soglia oltre la quale la registrazione è bloccata.")
+    count: int = Field(description="Numero di possibili duplicati.")
+    items: list[DuplicateCandidateOut] = Field(description="I possibili duplicati, dal più simile.")
+
+
+def _candidate_message(candidate: DuplicateCandidate) -> str:
+    if candidate.visible:
+        return _("Persona già presente tra quelle che puoi consultare: verifica la sua scheda.")
+    return _(
+        "Una persona con questi dati è già registrata nell'anagrafe: rivolgiti al PUA per "
+        "essere abilitato alla sua scheda."
+    )
+
+
+def _candidate_json(candidate: DuplicateCandidate) -> dict[str, Any]:
+    return DuplicateCandidateOut.model_validate(candidate).model_dump(mode="json")
+
+
+def _duplicate_problem(request: HttpRequest, exc: PossibleDuplicate) -> HttpResponse:
+    """409 with the candidates: repeat with ``confirm_new_person_reason`` to register anyway."""
+    response = problem(
+        request,
+        status=409,
+        code=PossibleDuplicate.code,
+        title=_("Possibile duplicato"),
+        detail=_(
+            "La persona sembra già registrata. Verifica i possibili duplicati; se è davvero "
+            "un'altra persona (per esempio un gemello o un omonimo), ripeti indicando il motivo "
+            "in confirm_new_person_reason."
+        ),
+    )
+    body = json.loads(response.content)
+    body["candidates"] = [_candidate_json(c) for c in exc.candidates]
+    response.content = json.dumps(body, ensure_ascii=False).encode()
+    selectors.person_duplicate_check_access_record(
+        actor=actor_of(request), candidates=exc.candidates
+    )
+    return response
+
+
+@persons_router.get(
+    "/search",
+    response=PersonSearchOut,
+    summary="Cerca una persona per nome o codice",
+    description="Tra le persone visibili (il PUA vede l'anagrafe; gli altri enti le persone "
+    "che hanno in carico): per codice, corrispondenza esatta (anche omocodica); per nome, "
+    "tollera errori di battitura, accenti, apostrofi e nome e cognome invertiti. Risultati "
+    "ordinati per punteggio. Serve il permesso person.view; la ricerca è registrata nel "
+    "registro degli accessi.",
+)
+def person_search_endpoint(request: HttpRequest, filters: Query[PersonSearchQuery]) -> Any:
+    matches = selectors.person_search(
+        actor=actor_of(request),
+        query=filters.q,
+        birth_date=filters.birth_date,
+        birth_year=filters.birth_year,
+        limit=filters.limit,
+    )
+    return {"count": len(matches), "items": matches}
+
+
+@persons_router.post(
+    "/check-duplicates",
+    response=DuplicateCheckOut,
+    summary="Controlla se una persona è già registrata",
+    description="Prima di registrare: stessi dati della registrazione. Cerca in tutta "
+    "l'anagrafe (non solo tra le persone visibili); di una persona non visibile dice solo che "
+    "è registrata (nessun nome né identificativo). Serve il permesso person.edit.",
+)
+def person_check_duplicates_endpoint(request: HttpRequest, payload: PersonCreateIn) -> Any:
+    actor = actor_of(request)
+    candidates = selectors.person_duplicate_candidates(
+        actor=actor, data=_payload_data(payload, exclude_unset=False)
+    )
+    selectors.person_duplicate_check_access_record(actor=actor, candidates=candidates)
+    return {"threshold": duplicate_threshold(), "count": len(candidates), "items": candidates}
+
+
 @persons_router.get(
     "/{person_id}",
-    response=PersonOut,
+    response=PersonFullOut | PersonLimitedOut,
     summary="La scheda anagrafica di una persona",
     description="Una persona fuori dalla propria visibilità risponde 404 come una inesistente. "
-    "Ogni lettura è registrata nel registro degli accessi.",
+    "L'ente che ha registrato la persona vede la scheda completa; gli altri enti (anche il PUA "
+    "di un altro ente) solo se la persona ha prestato il consenso alla condivisione tra enti "
+    "(Garante, Linee guida sul Dossier sanitario 4/6/2015); altrimenti la risposta è limitata "
+    "(`limited` = true): la persona è registrata, l'ente da contattare e il motivo. Ogni "
+    "lettura è registrata nel registro degli accessi.",
 )
-def person_get_endpoint(request: HttpRequest, person_id: int) -> Person:
-    return selectors.person_get(actor=actor_of(request), person_id=person_id)
+def person_get_endpoint(request: HttpRequest, person_id: int) -> Any:
+    view = selectors.person_get(actor=actor_of(request), person_id=person_id)
+    if view.person is not None:
+        return view.person
+    return {
+        "limited": True,
+        "known": True,
+        "id": view.person_id,
+        "contacts": view.contacts,
+        "reason": view.reason,
+    }
 
 
 @persons_router.patch(
@@ -477,3 +695,117 @@ def person_update_endpoint(request: HttpRequest, person_id: int, payload: Person
     except PersonError as exc:
         return _person_problem(request, exc)
     return _with_warnings(person, warnings)
+
+
+# --- /api/v1/persons/{id}/consents -------------------------------------------------------------
+
+
+class ConsentIn(Schema):
+    purpose: ConsentPurpose = Field(
+        description="Finalità: taking_in_charge (presa in carico), sharing (condivisione tra "
+        "enti, fascicolo integrato), research (ricerca e statistica)."
+    )
+    status: ConsentStatus = Field(description="given (prestato) o withdrawn (revocato).")
+    decided_on: date = Field(description="Data della decisione della persona; non futura.")
+    evidence_note: str = Field(
+        max_length=services.CONSENT_EVIDENCE_MAX_LENGTH,
+        description="Documentazione: es. modulo firmato, protocollo n. …",
+    )
+    expires_on: date | None = Field(
+        None, description="Scadenza del consenso prestato (facoltativa)."
+    )
+
+
+class ConsentOut(Schema):
+    id: int = Field(description="Identificativo della decisione.")
+    purpose: ConsentPurpose = Field(description="Finalità.")
+    purpose_label: str = Field(description="Finalità, in parole.")
+    status: ConsentStatus = Field(description="given (prestato) o withdrawn (revocato).")
+    status_label: str = Field(description="Stato, in parole.")
+    decided_on: date = Field(description="Data della decisione.")
+    expires_on: date | None = Field(description="Scadenza.")
+    evidence_note: str = Field(description="Documentazione.")
+    recorded_by_id: int = Field(description="Appartenenza dell'operatore che l'ha registrata.")
+    recorded_by: str = Field(description="Operatore che l'ha registrata.")
+    recorded_by_organization_id: int = Field(description="Ente che l'ha registrata.")
+    recorded_by_organization: str = Field(description="Denominazione di quell'ente.")
+    created_at: datetime = Field(description="Registrata il.")
+
+    @staticmethod
+    def resolve_purpose_label(obj: Consent) -> str:
+        return str(obj.get_purpose_display())
+
+    @staticmethod
+    def resolve_status_label(obj: Consent) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_recorded_by(obj: Consent) -> str:
+        return str(obj.recorded_by.user)
+
+    @staticmethod
+    def resolve_recorded_by_organization(obj: Consent) -> str:
+        return obj.recorded_by_organization.name
+
+
+class ConsentStateOut(Schema):
+    purpose: ConsentPurpose = Field(description="Finalità.")
+    purpose_label: str = Field(description="Finalità, in parole.")
+    status: ConsentStatus | None = Field(
+        description="Ultima decisione: given, withdrawn, o null se la persona non si è espressa."
+    )
+    in_force: bool = Field(description="Vero se prestato e non scaduto.")
+    decision: ConsentOut | None = Field(
+        description="L'ultima decisione (data, chi l'ha registrata, documentazione)."
+    )
+
+    @staticmethod
+    def resolve_purpose_label(obj: selectors.ConsentState) -> str:
+        return str(obj.purpose.label)
+
+
+class ConsentsOut(Schema):
+    current: list[ConsentStateOut] = Field(
+        description="Per ogni finalità, lo stato attuale: l'ultima decisione per data e ordine "
+        "di registrazione."
+    )
+    history: list[ConsentOut] = Field(
+        description="Tutte le decisioni, per finalità e dalla più recente: una revoca è una "
+        "decisione nuova, le precedenti restano."
+    )
+
+
+@persons_router.get(
+    "/{person_id}/consents",
+    response=ConsentsOut,
+    summary="I consensi di una persona",
+    description="Stato attuale per finalità e storia delle decisioni. Serve il permesso "
+    "person.view e una persona visibile (altrimenti 404). La lettura è registrata.",
+)
+def consent_list_endpoint(request: HttpRequest, person_id: int) -> Any:
+    history = selectors.consent_history(actor=actor_of(request), person_id=person_id)
+    return {"current": selectors.consents_current_of(history), "history": history}
+
+
+@persons_router.post(
+    "/{person_id}/consents",
+    response={201: ConsentOut},
+    summary="Registra un consenso o una revoca",
+    description="Registra la decisione della persona su una finalità: una nuova riga, mai la "
+    "modifica di una precedente. Serve il permesso person.edit (403); una persona non visibile "
+    "risponde 404; dati non validi (data futura, documentazione mancante) 422 per campo.",
+)
+def consent_create_endpoint(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
+    try:
+        consent = services.consent_record(
+            actor=actor_of(request),
+            person_id=person_id,
+            purpose=str(payload.purpose.value),
+            status=str(payload.status.value),
+            decided_on=payload.decided_on,
+            evidence_note=payload.evidence_note,
+            expires_on=payload.expires_on,
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+    return Status(201, consent)

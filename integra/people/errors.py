@@ -52,6 +52,7 @@ class PersonErrorCode(models.TextChoices):
     IDENTIFIER_TAKEN = "identifier_taken", _("Identificativo già registrato")
     CARE_RELATIONSHIP_INVALID = "care_relationship_invalid", _("Presa in carico non valida")
     CARE_RELATIONSHIP_EXISTS = "care_relationship_exists", _("Presa in carico già attiva")
+    CONSENT_INVALID = "consent_invalid", _("Consenso non valido")
 
 
 class PersonError(Exception):

@@ -7,9 +7,11 @@ Business rules live in ``services.py``; what must always hold is a database cons
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pghistory
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from integra.core.models import Municipality, TimeStampedModel
 from integra.organizations.models import Organization
 from integra.people.identifiers import IdentifierKind
+from integra.people.matching import name_keys
 
 
 class Sex(models.TextChoices):
@@ -84,7 +87,7 @@ class PersonStatus(models.TextChoices):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["search_name"],
+    exclude=["search_name", "search_keys"],
 )
 class Person(TimeStampedModel):
     """One person known to the services (anagrafica)."""
@@ -185,6 +188,15 @@ class Person(TimeStampedModel):
     search_name = models.CharField(
         _("nome normalizzato"), max_length=310, blank=True, editable=False
     )
+    # Keys to find the person despite a typo without pg_trgm (integra.people.matching.name_keys):
+    # first and last three letters of each word. Kept in step with the names by ``save``.
+    search_keys = ArrayField(
+        models.CharField(max_length=4),
+        verbose_name=_("chiavi di ricerca"),
+        default=list,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         ordering = ["family_names", "given_names", "pk"]
@@ -193,6 +205,7 @@ class Person(TimeStampedModel):
         indexes = [
             models.Index(fields=["family_names", "given_names", "id"], name="person_name_order"),
             models.Index(fields=["search_name"], name="person_search_name"),
+            GinIndex(fields=["search_keys"], name="person_search_keys"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -213,6 +226,13 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.family_names} {self.given_names}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_keys = name_keys(self.family_names, self.given_names)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"family_names", "given_names"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_keys"}
+        super().save(*args, **kwargs)
 
     @property
     def competent_municipality(self) -> Municipality | None:
@@ -349,3 +369,89 @@ class CareRelationship(models.Model):
     @property
     def audit_owner_organization_id(self) -> int:
         return self.organization_id
+
+
+# --- consent by purpose ------------------------------------------------------------------------
+
+
+class ConsentPurpose(models.TextChoices):
+    TAKING_IN_CHARGE = "taking_in_charge", _("Presa in carico")
+    # Garante, Linee guida sul Dossier sanitario 4/6/2015: a consent of its own for the shared
+    # dossier, separate from the consent to care.
+    SHARING = "sharing", _("Condivisione tra enti (fascicolo integrato)")
+    RESEARCH = "research", _("Ricerca e statistica")
+
+
+class ConsentStatus(models.TextChoices):
+    GIVEN = "given", _("Prestato")
+    WITHDRAWN = "withdrawn", _("Revocato")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Consent(models.Model):
+    """One decision of the person about one purpose: given or withdrawn.
+
+    Decisions are never changed: a withdrawal is a new row. The current state of a purpose is
+    its latest row by (``decided_on``, ``id``).
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="consents", verbose_name=_("persona")
+    )
+    purpose = models.CharField(_("finalità"), max_length=20, choices=ConsentPurpose.choices)
+    status = models.CharField(_("stato"), max_length=10, choices=ConsentStatus.choices)
+    decided_on = models.DateField(_("data della decisione"))
+    recorded_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrato da"),
+    )
+    recorded_by_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ente che lo ha registrato"),
+    )
+    evidence_note = models.TextField(_("documentazione"))
+    expires_on = models.DateField(_("scade il"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "-decided_on", "-pk"]
+        verbose_name = _("consenso")
+        verbose_name_plural = _("consensi")
+        indexes = [
+            models.Index(
+                fields=["person", "purpose", "-decided_on", "-id"], name="consent_current"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(expires_on__gt=models.F("decided_on")),
+                name="consent_expiry_after_decision",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(evidence_note=""), name="consent_has_evidence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()}: {self.get_status_display()}"
+
+    def is_in_force(self, today: date | None = None) -> bool:
+        """Given and not expired on ``today``."""
+        day = today or timezone.localdate()
+        return self.status == ConsentStatus.GIVEN and (
+            self.expires_on is None or self.expires_on >= day
+        )
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        # Like the person's record: the registering organisation (select_related("person")).
+        return self.person.registered_by_id

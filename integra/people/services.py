@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from integra.audit.models import AccessAction
+from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require
 from integra.core.models import Municipality
 from integra.core.permissions import Permission
@@ -34,7 +36,17 @@ from integra.people.identifiers import (
     normalise,
     stp_valid_until,
 )
-from integra.people.models import CareRelationship, Person, PersonIdentifier, Sex
+from integra.people.matching import PossibleDuplicate
+from integra.people.models import (
+    CareRelationship,
+    Consent,
+    ConsentPurpose,
+    ConsentStatus,
+    Person,
+    PersonIdentifier,
+    Sex,
+)
+from integra.people.selectors import person_duplicate_candidates
 
 # The fields of a person an operator writes (status and merge belong to the merge, later).
 PERSON_FIELDS = (
@@ -100,6 +112,7 @@ _NOT_CLEANED = [
 ]
 # Reason of the care relationship opened for the organisation that registers a person.
 REGISTRATION_REASON = "registrazione"
+CONFIRM_REASON_MAX_LENGTH = 500
 
 
 class _Problems:
@@ -447,17 +460,48 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> tuple[Person, lis
     Returns the person and the warnings where a codice fiscale disagrees with the data entered
     (a warning, not an error: the code may be the one that is wrong, DM 23/12/1976 allows
     omocodia, and the office that issued it decides).
+
+    Raises :class:`PossibleDuplicate` when someone registered matches at or above
+    ``PEOPLE_DUPLICATE_THRESHOLD`` and ``data`` has no ``confirm_new_person_reason``.
     """
     require(actor, Permission.PERSON_EDIT)
+    data = dict(data)
+    confirm_reason = str(data.pop("confirm_new_person_reason", None) or "").strip()
     problems = _Problems()
     values = _clean_person_data(data, problems, partial=False)
     person = Person(registered_by_id=_organization_id(actor))
     _apply_values(person, values, problems)
     identifiers = _clean_identifiers(list(data.get("identifiers") or []), problems)
     _full_clean(person, problems, exclude=_NOT_CLEANED)
+    if len(confirm_reason) > CONFIRM_REASON_MAX_LENGTH:
+        problems.add(
+            "confirm_new_person_reason",
+            _("Il motivo può avere al massimo %(n)d caratteri.") % {"n": CONFIRM_REASON_MAX_LENGTH},
+        )
     problems.raise_if_any()
     _choose_primary(identifiers)
-    with transaction.atomic(), pghistory.context(reason="person_create"):
+    # Possible duplicates across the whole registry: refused unless the operator says why this
+    # is a different person (twins, homonyms); the reason goes to the history and the access log.
+    likely = [
+        c
+        for c in person_duplicate_candidates(
+            actor=actor,
+            data={
+                "family_names": person.family_names,
+                "given_names": person.given_names,
+                "birth_date": person.birth_date,
+                "birth_place_code": person.birth_place_code,
+                "identifiers": [{"value": i.value, "kind": i.kind} for i in identifiers],
+            },
+        )
+        if c.certain
+    ]
+    if likely and not confirm_reason:
+        raise PossibleDuplicate(likely)
+    context: dict[str, Any] = {"reason": "person_create"}
+    if confirm_reason:
+        context["confirm_new_person_reason"] = confirm_reason
+    with transaction.atomic(), pghistory.context(**context):
         person.save()
         _save_identifiers(person, identifiers)
         CareRelationship.objects.create(
@@ -466,6 +510,17 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> tuple[Person, lis
             started_on=timezone.localdate(),
             reason=REGISTRATION_REASON,
             created_by=actor.membership,
+        )
+    if confirm_reason:
+        access_log_record(
+            actor=actor,
+            subject=person,
+            action=AccessAction.SEARCH,
+            detail={
+                "check": "duplicates",
+                "result_count": len(likely),
+                "confirm_new_person_reason": confirm_reason,
+            },
         )
     return person, _warnings(person, identifiers)
 
@@ -586,3 +641,70 @@ def care_relationship_end(
         relationship.ended_on = day
         relationship.save(update_fields=["ended_on"])
     return relationship
+
+
+# --- consent by purpose ------------------------------------------------------------------------
+
+CONSENT_EVIDENCE_MAX_LENGTH = 2000
+
+
+def consent_record(
+    *,
+    actor: Actor,
+    person_id: object,
+    purpose: str,
+    status: str,
+    decided_on: date,
+    evidence_note: str,
+    expires_on: date | None = None,
+) -> Consent:
+    """Record the person's decision (given or withdrawn) on one purpose.
+
+    A decision is a new row, never a change to an earlier one: the history of what the person
+    decided stays as it was. Needs ``Permission.PERSON_EDIT`` and a person the actor may see.
+    """
+    require(actor, Permission.PERSON_EDIT)
+    organization_id = _organization_id(actor)
+    membership = actor.membership
+    if membership is None:
+        raise PermissionRequired(Permission.PERSON_EDIT)
+    errors: dict[str, list[str]] = {}
+    if purpose not in ConsentPurpose.values:
+        errors["purpose"] = [_("Finalità sconosciuta: presa in carico, condivisione o ricerca.")]
+    if status not in ConsentStatus.values:
+        errors["status"] = [_("Stato sconosciuto: prestato (given) o revocato (withdrawn).")]
+    today = timezone.localdate()
+    if decided_on > today:
+        errors["decided_on"] = [_("La data della decisione non può essere nel futuro.")]
+    note = (evidence_note or "").strip()
+    if not note:
+        errors["evidence_note"] = [
+            _("Indica la documentazione del consenso (es. modulo firmato, protocollo n. …).")
+        ]
+    elif len(note) > CONSENT_EVIDENCE_MAX_LENGTH:
+        errors["evidence_note"] = [
+            _("La documentazione può avere al massimo %(n)d caratteri.")
+            % {"n": CONSENT_EVIDENCE_MAX_LENGTH}
+        ]
+    if expires_on is not None:
+        if status == ConsentStatus.WITHDRAWN:
+            errors["expires_on"] = [_("Una revoca non ha scadenza.")]
+        elif expires_on <= decided_on:
+            errors["expires_on"] = [
+                _("La scadenza deve essere successiva alla data della decisione.")
+            ]
+    with transaction.atomic(), pghistory.context(reason="consent_record"):
+        # Visibility first: an invisible person is a 404 whatever else is wrong.
+        person = get_visible(actor, Person.objects.select_for_update(of=("self",)), pk=person_id)
+        if errors:
+            raise PersonError(PersonErrorCode.CONSENT_INVALID, errors)
+        return Consent.objects.create(
+            person=person,
+            purpose=purpose,
+            status=status,
+            decided_on=decided_on,
+            recorded_by=membership,
+            recorded_by_organization_id=organization_id,
+            evidence_note=note,
+            expires_on=expires_on,
+        )

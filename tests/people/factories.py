@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from integra.organizations.search import normalize
 from integra.people.identifiers import IdentifierKind, fiscal_code_check_character
-from integra.people.models import CareRelationship, Person, PersonIdentifier, Sex
-from tests.factories import OrganizationFactory
+from integra.people.models import (
+    CareRelationship,
+    Consent,
+    ConsentPurpose,
+    ConsentStatus,
+    Person,
+    PersonIdentifier,
+    Sex,
+)
+from tests.factories import MembershipFactory, OrganizationFactory
 
 
 def fiscal_code_for(n: int) -> str:
@@ -48,3 +57,20 @@ class CareRelationshipFactory(DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     organization = factory.SubFactory(OrganizationFactory)
     reason = "presa in carico di prova"
+
+
+class ConsentFactory(DjangoModelFactory):
+    """A sharing consent given today by default, recorded at the registering organisation."""
+
+    class Meta:
+        model = Consent
+
+    person = factory.SubFactory(PersonFactory)
+    purpose = ConsentPurpose.SHARING
+    status = ConsentStatus.GIVEN
+    decided_on = factory.LazyFunction(timezone.localdate)
+    recorded_by_organization = factory.LazyAttribute(lambda c: c.person.registered_by)
+    recorded_by = factory.LazyAttribute(
+        lambda c: MembershipFactory(organization=c.recorded_by_organization)
+    )
+    evidence_note = "modulo firmato, protocollo n. 123/2026"

@@ -17,10 +17,11 @@ from django.utils import timezone
 from integra.audit.models import AccessLog, AccessOutcome
 from integra.core.access import NotFound, get_visible, scoped
 from integra.core.permissions import Role
-from integra.people.models import CareRelationship, Person, PersonIdentifier
+from integra.people.models import CareRelationship, ConsentPurpose, Person, PersonIdentifier
 from integra.people.selectors import person_get
 from tests.people.factories import (
     CareRelationshipFactory,
+    ConsentFactory,
     PersonFactory,
     PersonIdentifierFactory,
 )
@@ -112,12 +113,15 @@ def test_person_get_hides_and_logs(org_a, org_b, make_actor) -> None:
     """The selector of the record: 404 outside the scope, one access-log row per read."""
     person = PersonFactory(registered_by=org_a)
     CareRelationshipFactory(person=person, organization=org_a)
+    # The PUA of another organisation reads the content only with the sharing consent
+    # (tests/people/test_consent.py covers the limited view without it).
+    ConsentFactory(person=person, purpose=ConsentPurpose.SHARING)
     with pytest.raises(NotFound):
         person_get(actor=make_actor(org_b, Role.SOCIAL_WORKER), person_id=person.pk)
     seen = person_get(
         actor=make_actor(org_b, Role.PUA_OPERATOR), person_id=person.pk, purpose="Accoglienza"
     )
-    assert seen == person
+    assert seen.person == person
     rows = list(
         AccessLog.objects.filter(person_id=person.pk)
         .order_by("seq")

@@ -1,0 +1,263 @@
+"""Finding a person by name or code, and recognising a person already registered.
+
+Names are compared after :func:`integra.organizations.search.normalize` (accents and case
+folded, apostrophes and dashes as spaces), so "Nicolò" = "NICOLO" and "D'Angelo" = "D Angelo";
+particles of one or two letters are also joined to the next word ("d angelo" → "dangelo") so
+that "DANGELO" matches too. Typos are measured with the optimal string alignment distance
+(Damerau-Levenshtein where a transposition counts one: "Giuseppe"/"Guiseppe" differ by one).
+
+Candidates come from the database in one query, by one of two paths chosen once per process:
+
+- **trigram** (the server PostgreSQL, where ``pg_trgm`` is installed by migration 0002): the
+  per-word trigram similarity of ``search_name`` (operator ``%>``, GIN index), or a shared key;
+- **portable** (the embedded PostgreSQL, without ``pg_trgm``): the keys stored on the person in
+  ``search_keys`` (GIN index on the array, core PostgreSQL) — the first three and the last three
+  letters of every word — so that a single typo leaves at least one key in common.
+
+Either way the candidates are ranked here, in Python, with the same scoring: both paths give the
+same scores, the trigram path only finds more candidates (two typos in a short word).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+
+from integra.organizations.search import extension_installed, normalize
+from integra.people.identifiers import (
+    CF_LENGTH,
+    NUMERIC_POSITIONS,
+    OMOCODIA_LETTERS,
+    IdentifierKind,
+    check_identifier,
+    fiscal_code_check_character,
+    normalise,
+)
+
+# Particles shorter than this are joined to the next word ("d angelo", "di maio").
+_PARTICLE_MAX = 2
+_KEY_LENGTH = 3
+# Rows read to rank (ids, names and birth dates only): far more than any screen shows.
+CANDIDATE_CAP = 500
+# Below this a name is not shown as a search result.
+SEARCH_MIN_SCORE = 0.75
+# Below this two names are not "similar" for the duplicate check.
+SIMILAR_NAME_MIN = 0.75
+DEFAULT_DUPLICATE_THRESHOLD = 0.85
+
+
+class MatchReason:
+    """Stable codes of why a person matches (clients branch on them; never translated)."""
+
+    SAME_CODE = "same_code"
+    OMOCODIC_CODE = "omocodic_code"
+    NAME_EXACT = "name_exact"
+    NAME_SIMILAR = "name_similar"
+    NAMES_SWAPPED = "names_swapped"
+    SAME_BIRTH_DATE = "same_birth_date"
+    SAME_BIRTH_YEAR = "same_birth_year"
+    SAME_NAME_AND_BIRTH_DATE = "same_name_and_birth_date"
+    SIMILAR_NAME_SAME_BIRTH = "similar_name_same_birth_date_and_place"
+    SIMILAR_NAME_SAME_BIRTH_DATE = "similar_name_same_birth_date"
+    SAME_NAME = "same_name"
+    DIFFERENT_CODES = "different_codes"
+
+
+def duplicate_threshold() -> float:
+    return float(getattr(settings, "PEOPLE_DUPLICATE_THRESHOLD", DEFAULT_DUPLICATE_THRESHOLD))
+
+
+def trigram_enabled() -> bool:
+    """Whether ``pg_trgm`` is installed: asked once per database, then cached."""
+    return extension_installed("pg_trgm")
+
+
+# --- strings ----------------------------------------------------------------------------------
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+    adjacent letters each cost one."""
+    if a == b:
+        return 0
+    if not a or not b:
+        return max(len(a), len(b))
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
+def similarity(a: str, b: str) -> float:
+    """1 − distance / length of the longer string: 1 for equal strings, 0 for nothing shared."""
+    if not a and not b:
+        return 1.0
+    return 1.0 - osa_distance(a, b) / max(len(a), len(b))
+
+
+def _words(text: str) -> list[str]:
+    return normalize(text).split()
+
+
+def _join_particles(words: list[str]) -> list[str]:
+    """``["d", "angelo", "maria"]`` → ``["dangelo", "maria"]``."""
+    joined: list[str] = []
+    carry = ""
+    for word in words:
+        if len(word) <= _PARTICLE_MAX:
+            carry += word
+            continue
+        joined.append(carry + word)
+        carry = ""
+    if carry:
+        joined.append(carry)
+    return joined
+
+
+def _word_variants(text: str) -> set[str]:
+    words = _words(text)
+    return {*words, *_join_particles(words), *(a + b for a, b in itertools.pairwise(words))}
+
+
+def name_keys(family_names: str, given_names: str = "") -> list[str]:
+    """The keys stored in ``Person.search_keys``: first three letters (``"ros"``) and last three
+    (``"-ssi"``) of every word, of every particle joined to its word, of every pair of words."""
+    keys: set[str] = set()
+    for word in _word_variants(f"{family_names} {given_names}"):
+        if len(word) <= _PARTICLE_MAX:
+            continue
+        keys.add(word[:_KEY_LENGTH])
+        keys.add("-" + word[-_KEY_LENGTH:])
+    return sorted(keys)
+
+
+def _compact(text: str) -> str:
+    return normalize(text).replace(" ", "")
+
+
+def _token_score(query_words: list[str], candidates: set[str]) -> float:
+    """Mean of each query word's best similarity to a word of the person, weighted by length."""
+    total = sum(len(w) for w in query_words)
+    if not total or not candidates:
+        return 0.0
+    return sum(len(w) * max(similarity(w, c) for c in candidates) for w in query_words) / total
+
+
+def search_score(query: str, *, family_names: str, given_names: str) -> tuple[float, list[str]]:
+    """How well a search text matches a person's names, and why (0-1)."""
+    straight = _compact(f"{family_names} {given_names}")
+    swapped = _compact(f"{given_names} {family_names}")
+    compact_query = _compact(query)
+    full_straight = similarity(compact_query, straight)
+    full_swapped = similarity(compact_query, swapped)
+    variants = _word_variants(f"{family_names} {given_names}")
+    words = _words(query)
+    tokens = max(_token_score(words, variants), _token_score(_join_particles(words), variants))
+    score = max(full_straight, full_swapped, tokens)
+    reasons: list[str] = []
+    if score >= 1.0:
+        reasons.append(MatchReason.NAME_EXACT)
+    else:
+        reasons.append(MatchReason.NAME_SIMILAR)
+    if full_swapped > full_straight and full_swapped >= score:
+        reasons.append(MatchReason.NAMES_SWAPPED)
+    return round(score, 3), reasons
+
+
+def name_similarity(family_a: str, given_a: str, family_b: str, given_b: str) -> tuple[float, bool]:
+    """Similarity of two persons' names, family with family and given with given (or crossed,
+    for names entered the wrong way round); returns the score and whether crossed won."""
+    fa, ga, fb, gb = (_compact(x) for x in (family_a, given_a, family_b, given_b))
+    straight = (similarity(fa, fb) + similarity(ga, gb)) / 2
+    crossed = (similarity(fa, gb) + similarity(ga, fb)) / 2
+    return (max(straight, crossed), crossed > straight)
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+
+def looks_like_code(query: str) -> bool:
+    """A search text is a code when it has a digit and the shape of one (names have none)."""
+    code = normalise(query)
+    return any(ch.isdigit() for ch in code) and check_identifier(code).kind is not None
+
+
+def fiscal_code_forms(code: str) -> set[str]:
+    """A codice fiscale and every omocodic form of it (DM 23/12/1976: digits replaced by
+    LMNPQRSTUV from the right, the check character recomputed), all eight written the same way
+    once decoded. A code that is not a well-formed codice fiscale gives just itself."""
+    norm = normalise(code)
+    report = check_identifier(norm)
+    if report.kind != IdentifierKind.CF or report.fiscal_code is None or len(norm) != CF_LENGTH:
+        return {norm}
+    base = report.fiscal_code.omocodia_normalised or norm
+    if any(not base[p].isdigit() for p in NUMERIC_POSITIONS):
+        return {norm}
+    forms = {norm, base}
+    chars = list(base[:15])
+    for position in reversed(NUMERIC_POSITIONS):
+        chars[position] = OMOCODIA_LETTERS[int(chars[position])]
+        body = "".join(chars)
+        forms.add(body + fiscal_code_check_character(body))
+    return forms
+
+
+# --- candidates -------------------------------------------------------------------------------
+
+
+def name_candidates_filter(text: str) -> Q:
+    """Persons that may match ``text``: a key in common, or (with ``pg_trgm``) a word similar
+    by trigrams. An empty condition matches nothing."""
+    keys = name_keys(text)
+    condition = Q(search_keys__overlap=keys) if keys else Q(pk__in=[])
+    if trigram_enabled():
+        for word in _word_variants(text):
+            if len(word) > _PARTICLE_MAX:
+                condition |= Q(search_name__trigram_word_similar=word)
+    return condition
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonMatch:
+    """A person found by a search: the record (scoped), a score in 0-1 and why."""
+
+    person: Any
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DuplicateCandidate:
+    """A person who may be the one being registered. ``person`` is ``None`` when the actor may
+    not see the record: only that someone like this is registered (ask the PUA)."""
+
+    score: float
+    reasons: list[str]
+    visible: bool
+    person: Any = None
+    certain: bool = False
+
+
+class PossibleDuplicate(Exception):
+    """Registration refused: the person seems already registered (``candidates`` at or above the
+    threshold). Repeat with ``confirm_new_person_reason`` to register anyway."""
+
+    code = "possible_duplicate"
+
+    def __init__(self, candidates: list[DuplicateCandidate]) -> None:
+        self.candidates = candidates
+        super().__init__(self.code)
