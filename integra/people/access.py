@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from integra.core.access import Actor, register_scope
@@ -22,6 +22,7 @@ from integra.people.models import (
     CareRelationship,
     Consent,
     ConsentPurpose,
+    ConsentStatus,
     Person,
     PersonIdentifier,
 )
@@ -105,3 +106,26 @@ def may_see_content(actor: Actor, person: Person, *, today: date | None = None) 
         return True
     consent = current_consent(person_id=person.pk, purpose=ConsentPurpose.SHARING)
     return consent is not None and consent.is_in_force(today)
+
+
+def with_content_visible(actor: Actor, qs: QuerySet[Person]) -> QuerySet[Person]:
+    """``qs`` narrowed to the persons whose content ``actor`` may see (``may_see_content`` in
+    SQL): registered by the actor's organisation, or with the sharing consent in force.
+
+    Lists, searches and duplicate checks go through it, so a record shown only in its limited
+    form by ``person_get`` never leaks its names through another door.
+    """
+    latest = Consent.objects.filter(person=OuterRef("pk"), purpose=ConsentPurpose.SHARING).order_by(
+        "-decided_on", "-pk"
+    )
+    today = timezone.localdate()
+    return qs.annotate(
+        sharing_status=Subquery(latest.values("status")[:1]),
+        sharing_expires_on=Subquery(latest.values("expires_on")[:1]),
+    ).filter(
+        Q(registered_by_id=actor.organization_id)
+        | (
+            Q(sharing_status=ConsentStatus.GIVEN)
+            & (Q(sharing_expires_on__isnull=True) | Q(sharing_expires_on__gte=today))
+        )
+    )

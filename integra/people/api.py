@@ -454,8 +454,9 @@ def person_create_endpoint(request: HttpRequest, payload: PersonCreateIn) -> Any
     response=list[PersonOut],
     summary="Le persone visibili",
     description="Le persone che si possono consultare (il PUA vede l'anagrafe; gli altri enti "
-    "le persone che hanno in carico), per cognome e nome. Serve il permesso person.view. La "
-    "consultazione è registrata nel registro degli accessi.",
+    "le persone che hanno in carico) e di cui si può vedere il contenuto (registrate dal "
+    "proprio ente o con il consenso alla condivisione), per cognome e nome. Serve il permesso "
+    "person.view. La consultazione è registrata nel registro degli accessi.",
 )
 @paginate(LimitOffset)
 def person_list_endpoint(request: HttpRequest, filters: Query[PersonQuery]) -> object:
@@ -549,7 +550,17 @@ _REASONS = (
 
 
 class PersonMatchOut(Schema):
-    person: PersonSummaryOut = Field(description="La persona trovata.")
+    person_id: int = Field(description="Identificativo della persona.")
+    limited: bool = Field(
+        description="Vero quando manca il consenso alla condivisione tra enti: nessun dato della "
+        "persona, solo l'ente da contattare (`contact`)."
+    )
+    person: PersonSummaryOut | None = Field(
+        description="La persona trovata (assente se `limited`)."
+    )
+    contact: OrganizationContactOut | None = Field(
+        description="L'ente che ha registrato la persona (solo se `limited`)."
+    )
     score: float = Field(description="Somiglianza da 0 a 1 (1 = codice o nome identico).")
     reasons: list[str] = Field(description=_REASONS)
 

@@ -233,11 +233,18 @@ def name_candidates_filter(text: str) -> Q:
 
 @dataclass
 class PersonMatch:
-    """A person found by a search: the record (scoped), a score in 0-1 and why."""
+    """A person found by a search: the record (scoped), a score in 0-1 and why.
+
+    ``person`` is ``None`` (``limited``) when the actor may not read the record's content
+    (no sharing consent): the match says only that the person is known and whom to contact.
+    """
 
     person: Any
     score: float
     reasons: list[str] = field(default_factory=list)
+    person_id: int | None = None
+    limited: bool = False
+    contact: Any = None
 
 
 @dataclass

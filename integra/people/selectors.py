@@ -16,7 +16,7 @@ from integra.core.access import Actor, get_visible, require, scoped
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 from integra.organizations.search import normalize
-from integra.people.access import may_see_content
+from integra.people.access import may_see_content, with_content_visible
 from integra.people.errors import IdentifierError
 from integra.people.identifiers import (
     IdentifierKind,
@@ -210,7 +210,8 @@ def person_list(*, actor: Actor | None, identifier: str = "") -> QuerySet[Person
     """The persons the actor may see, by family and given names; ``identifier`` matches one
     code exactly (spaces and case ignored)."""
     require(actor, Permission.PERSON_VIEW)
-    qs = scoped(actor, _person_queryset())
+    assert actor is not None  # require() refuses None
+    qs = with_content_visible(actor, scoped(actor, _person_queryset()))
     code = normalise(identifier)
     if code:
         qs = qs.filter(pk__in=PersonIdentifier.objects.filter(value=code).values("person_id"))
@@ -314,6 +315,7 @@ def person_search(
     """
     require(actor, Permission.PERSON_VIEW)
     text = query.strip()
+    assert actor is not None  # require() refuses None
     base = scoped(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
     if birth_date is not None:
         base = base.filter(birth_date=birth_date)
@@ -339,7 +341,15 @@ def person_search(
                 found[pk] = (score, reasons, family, given)
     best = sorted(found.items(), key=lambda item: (-item[1][0], item[1][2], item[1][3], item[0]))
     chosen = best[: max(limit, 0)]
-    persons = scoped(actor, _person_queryset()).in_bulk([pk for pk, _row in chosen])
+    chosen_ids = [pk for pk, _row in chosen]
+    persons = with_content_visible(actor, scoped(actor, _person_queryset())).in_bulk(chosen_ids)
+    hidden_ids = [pk for pk in chosen_ids if pk not in persons]
+    holders = (
+        dict(Person.objects.filter(pk__in=hidden_ids).values_list("pk", "registered_by_id"))
+        if hidden_ids
+        else {}
+    )
+    holder_orgs = Organization.objects.in_bulk(set(holders.values())) if holders else {}
     matches: list[PersonMatch] = []
     for pk, (score, reasons, _family, _given) in chosen:
         extra = []
@@ -348,7 +358,21 @@ def person_search(
         if birth_year is not None:
             extra.append(MatchReason.SAME_BIRTH_YEAR)
         if pk in persons:
-            matches.append(PersonMatch(person=persons[pk], score=score, reasons=reasons + extra))
+            matches.append(
+                PersonMatch(person=persons[pk], score=score, reasons=reasons + extra, person_id=pk)
+            )
+        elif pk in holders:
+            # Known, but without the sharing consent: no names, only whom to contact.
+            matches.append(
+                PersonMatch(
+                    person=None,
+                    score=score,
+                    reasons=reasons + extra,
+                    person_id=pk,
+                    limited=True,
+                    contact=OrganizationContact.of(holder_orgs[holders[pk]]),
+                )
+            )
     filters: dict[str, object] = {"query": text, "by": "code" if by_code else "name"}
     if birth_date is not None:
         filters["birth_date"] = birth_date.isoformat()
@@ -380,7 +404,8 @@ def person_duplicate_candidates(
     """Who in the WHOLE registry (not only the actor's scope) may be the person in ``data``
     (the fields of a registration), best first.
 
-    Reasons: the same code (exactly: an omocodic form is another person's code); the same names (either order) and birth date; a
+    Reasons: the same code (exactly: an omocodic form is another person's code); the same
+    names (either order) and birth date; a
     similar name with the same birth date (and place). Twins and homonyms — same names and
     birth date but different valid codici fiscali — are never certain (``different_codes``,
     score below ``PEOPLE_DUPLICATE_THRESHOLD``). For a person outside the actor's scope only the
@@ -388,6 +413,7 @@ def person_duplicate_candidates(
     Four queries whatever the number of persons.
     """
     require(actor, Permission.PERSON_EDIT)
+    assert actor is not None  # require() refuses None
     family = str(data.get("family_names") or "").strip()
     given = str(data.get("given_names") or "").strip()
     birth_date = _as_date(data.get("birth_date"))
@@ -452,7 +478,7 @@ def person_duplicate_candidates(
                 # apart two persons whose data give the same code (DM 23/12/1976).
                 capped = min(score, max(threshold - 0.05, 0.0))
                 scores[pk] = (capped, [*reasons, MatchReason.DIFFERENT_CODES])
-    visible = scoped(actor, Person.objects.all()).in_bulk(list(scores))
+    visible = with_content_visible(actor, scoped(actor, Person.objects.all())).in_bulk(list(scores))
     candidates = [
         DuplicateCandidate(
             score=round(score, 3),

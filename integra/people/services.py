@@ -25,7 +25,7 @@ from integra.core.models import Municipality
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 from integra.organizations.search import normalize
-from integra.people.access import active_care_relationships
+from integra.people.access import active_care_relationships, may_see_content
 from integra.people.errors import PersonError, PersonErrorCode
 from integra.people.identifiers import (
     IdentifierKind,
@@ -539,6 +539,10 @@ def person_update(
             ),
             pk=person_id,
         )
+        if not may_see_content(actor, person):
+            # Without the sharing consent the record may be neither read nor changed: the
+            # organisation learns only that the person is known (see person_get).
+            raise NotFound()
         problems = _Problems()
         values = _clean_person_data(data, problems, partial=True)
         _apply_values(person, values, problems)

@@ -17,7 +17,12 @@ from integra.accounts.services import api_token_create
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
 from integra.core.permissions import Role
 from integra.people.models import CareRelationship, Person
-from tests.people.factories import CareRelationshipFactory, PersonFactory, PersonIdentifierFactory
+from tests.people.factories import (
+    CareRelationshipFactory,
+    ConsentFactory,
+    PersonFactory,
+    PersonIdentifierFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +182,9 @@ def test_other_organisation_gets_404_until_in_charge(
     # A presa in carico for B opens the record to B.
     relationship = CareRelationshipFactory(person_id=rossi_id, organization=org_b)
     assert client.get(f"{PERSONS}/{rossi_id}", **worker_b).status_code == 200
+    # Without the sharing consent B sees the limited record and cannot change it.
+    problem_of(patch(client, rossi_id, {"phone": "02 555"}, worker_b), 404, "not_found")
+    ConsentFactory(person_id=rossi_id)
     response = patch(client, rossi_id, {"phone": "02 555"}, worker_b)
     assert response.status_code == 200, response.content
     assert response.json()["phone"] == "02 555"

@@ -26,6 +26,7 @@ from integra.people.services import (
     person_update,
 )
 from tests.factories import MunicipalityFactory
+from tests.people.factories import ConsentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +200,11 @@ def test_update_through_visibility(org_a, org_b, make_actor) -> None:
     with pytest.raises(NotFound):
         person_update(actor=outsider, person_id=person.pk, data={"phone": "02 1234"})
     pua_b = make_actor(org_b, Role.PUA_OPERATOR)
+    # Without the person's consent to sharing, another organisation cannot change the record
+    # (Garante, Linee guida sul Dossier sanitario 4/6/2015).
+    with pytest.raises(NotFound):
+        person_update(actor=pua_b, person_id=person.pk, data={"phone": "02 1234"})
+    ConsentFactory(person=person)
     updated, warnings = person_update(
         actor=pua_b, person_id=person.pk, data={"phone": " 02 1234 ", "sex": "F"}
     )
@@ -224,6 +230,7 @@ def test_care_relationship_opens_and_closes_access(org_a, org_b, make_actor) -> 
     relationship = care_relationship_start(
         actor=make_actor(org_b, Role.PUA_OPERATOR), person_id=person.pk, reason="ADI"
     )
+    ConsentFactory(person=person)  # sharing consent: B may read and change the content
     assert person_update(actor=nurse_b, person_id=person.pk, data={"phone": "1"})[0].phone == "1"
     with pytest.raises(PersonError) as caught:
         care_relationship_start(actor=nurse_b, person_id=person.pk, reason="di nuovo")
