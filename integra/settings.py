@@ -159,6 +159,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+PRIVATE_MEDIA_ROOT = BASE_DIR / "var" / "private"  # person documents: never served by URL
 WHITENOISE_USE_FINDERS = True
 
 TASKS = {

@@ -29,6 +29,7 @@ from integra.api.errors import (
     server_error,
     validation_errors,
 )
+from integra.api.parser import IntegraParser
 from integra.core.access import PermissionRequired
 
 logger = logging.getLogger("integra.api")
@@ -98,6 +99,7 @@ api = IntegraAPI(
     ),
     auth=[TokenAuth(), ActorSessionAuth()],
     urls_namespace="api",
+    parser=IntegraParser(),
 )
 
 
@@ -167,6 +169,9 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ValidationError):
+        # ninja wraps every parser failure as "cannot parse": ours (IntegraParser) is a 422.
+        return on_validation_error(request, exc.__cause__)
     generic = STATUS_CODES.get(exc.status_code, ApiErrorCode.BAD_REQUEST)
     code = getattr(exc, "code", None) or generic
     headers = dict(getattr(exc, "headers", {}) or {})

@@ -9,7 +9,7 @@ from integra.accounts.staff_api import router as staff_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
 from integra.organizations.api import router as organizations_router
-from integra.people.api import persons_router
+from integra.people.api import permits_router, persons_router
 from integra.people.api import router as people_router
 
 ROUTERS: list[tuple[str, Router]] = [
@@ -19,5 +19,6 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/territory", territory_router),
     ("/fiscal-codes", people_router),
     ("/persons", persons_router),
+    ("/permits", permits_router),
     ("", organizations_router),
 ]

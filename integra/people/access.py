@@ -23,7 +23,10 @@ from integra.people.models import (
     Consent,
     ConsentPurpose,
     ConsentStatus,
+    HouseholdMember,
+    IseeDeclaration,
     Person,
+    PersonDocument,
     PersonIdentifier,
 )
 
@@ -129,3 +132,30 @@ def with_content_visible(actor: Actor, qs: QuerySet[Person]) -> QuerySet[Person]
             & (Q(sharing_expires_on__isnull=True) | Q(sharing_expires_on__gte=today))
         )
     )
+
+
+@register_scope(HouseholdMember)
+def household_member_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Household rows of the persons the actor may see (visible with the person)."""
+    condition = visible_persons_filter(actor)
+    if condition is None:
+        return qs
+    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
+
+
+@register_scope(IseeDeclaration)
+def isee_declaration_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """ISEE declarations of the persons the actor may see (visible with the person)."""
+    condition = visible_persons_filter(actor)
+    if condition is None:
+        return qs
+    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
+
+
+@register_scope(PersonDocument)
+def person_document_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Documents of the persons the actor may see (their content needs ``may_see_content``)."""
+    condition = visible_persons_filter(actor)
+    if condition is None:
+        return qs
+    return qs.filter(person__in=person_scope(actor, Person.objects.all()))

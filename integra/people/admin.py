@@ -6,7 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from integra.people.models import CareRelationship, Person, PersonIdentifier
+from integra.people.models import (
+    CareRelationship,
+    HouseholdMember,
+    IseeDeclaration,
+    Person,
+    PersonIdentifier,
+)
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -45,3 +51,18 @@ class CareRelationshipAdmin(_ReadOnly):
     list_display = ["person", "organization", "started_on", "ended_on"]
     list_select_related = ["person", "organization"]
     search_fields = ["person__search_name", "organization__name"]
+
+
+@admin.register(HouseholdMember)
+class HouseholdMemberAdmin(_ReadOnly):
+    list_display = ["person", "member", "name", "relationship", "is_caregiver", "until"]
+    list_select_related = ["person", "member"]
+    search_fields = ["person__search_name", "name"]
+
+
+@admin.register(IseeDeclaration)
+class IseeDeclarationAdmin(_ReadOnly):
+    list_display = ["person", "kind", "value", "signed_on", "valid_until"]
+    list_filter = ["kind"]
+    list_select_related = ["person"]
+    search_fields = ["person__search_name", "dsu_protocol"]

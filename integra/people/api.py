@@ -14,11 +14,14 @@ query schema of the list as a class, not as a string.
 import json
 import re
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import field_validator, model_validator
 
@@ -26,20 +29,29 @@ from integra.api.auth import actor_of
 from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
 from integra.organizations.search import normalize
+from integra.people import models as people_models
 from integra.people import selectors, services
-from integra.people.errors import IdentifierErrorCode, MismatchField, PersonError
+from integra.people.errors import (
+    IdentifierErrorCode,
+    MismatchField,
+    PersonError,
+    PersonErrorCode,
+)
 from integra.people.identifiers import IdentifierKind, Mismatch, PlaceKind
 from integra.people.matching import DuplicateCandidate, PossibleDuplicate, duplicate_threshold
 from integra.people.models import (
     Consent,
     ConsentPurpose,
     ConsentStatus,
+    DocumentKind,
     Education,
     Employment,
     LegalGuardianKind,
     LivingSituation,
     MaritalStatus,
+    PermitReason,
     Person,
+    PersonDocument,
     PersonStatus,
     Sex,
 )
@@ -820,3 +832,455 @@ def consent_create_endpoint(request: HttpRequest, person_id: int, payload: Conse
     except PersonError as exc:
         return _person_problem(request, exc)
     return Status(201, consent)
+
+
+# --- /api/v1/persons/{id}/documents and /api/v1/permits ----------------------------------------
+
+permits_router = Router(tags=["anagrafe"])
+
+
+class DocumentIn(Schema):
+    kind: DocumentKind = Field(
+        description="Tipo: identity_card (carta d'identità), passport, driving_licence "
+        "(patente), residence_permit (permesso di soggiorno), residence_permit_receipt "
+        "(ricevuta di richiesta o rinnovo), health_card (tessera sanitaria), "
+        "disability_certificate (invalidità civile), l104_report (verbale L. 104), other."
+    )
+    number: str = Field("", max_length=200, description="Numero del documento.")
+    issuer: str = Field("", max_length=400, description="Ente che lo ha rilasciato.")
+    issued_on: date | None = Field(None, description="Data di rilascio (AAAA-MM-GG).")
+    expires_on: date | None = Field(None, description="Data di scadenza (AAAA-MM-GG).")
+    permit_reason: PermitReason = Field(
+        PermitReason.NONE,
+        description="Solo per il permesso di soggiorno o la ricevuta: work, family, study, "
+        "international_protection, special_protection, asylum, other.",
+    )
+
+
+class DocumentOut(Schema):
+    id: int = Field(description="Identificativo del documento.")
+    person_id: int = Field(description="La persona.")
+    kind: DocumentKind = Field(description="Tipo di documento.")
+    kind_label: str = Field(description="Tipo, in parole.")
+    number: str = Field(description="Numero.")
+    issuer: str = Field(description="Ente di rilascio.")
+    issued_on: date | None = Field(description="Data di rilascio.")
+    expires_on: date | None = Field(description="Data di scadenza.")
+    permit_reason: PermitReason = Field(description="Motivo del permesso (se permesso).")
+    has_file: bool = Field(description="Vero se è stato caricato un file (scaricabile a parte).")
+    file_name: str = Field(description="Nome del file per lo scaricamento.")
+    content_type: str = Field(description="Tipo del file (PDF, JPEG o PNG).")
+    size: int | None = Field(description="Dimensione del file in byte.")
+    sha256: str = Field(description="Impronta SHA-256 del file.")
+    uploaded_by_id: int = Field(description="Appartenenza dell'operatore che l'ha caricato.")
+    created_at: datetime = Field(description="Registrato il.")
+
+    @staticmethod
+    def resolve_kind_label(obj: PersonDocument) -> str:
+        return str(obj.get_kind_display())
+
+
+class PermitOut(DocumentOut):
+    person_name: str = Field(description="Cognome e nome della persona.")
+    days_left: int = Field(description="Giorni alla scadenza (0: scade oggi).")
+
+    @staticmethod
+    def resolve_person_name(obj: PersonDocument) -> str:
+        return str(obj.person)
+
+    @staticmethod
+    def resolve_days_left(obj: PersonDocument) -> int:
+        assert obj.expires_on is not None  # the list holds only documents with an expiry
+        return (obj.expires_on - timezone.localdate()).days
+
+
+class PermitsQuery(Schema):
+    within_days: int = Field(
+        selectors.PERMITS_EXPIRING_DAYS,
+        ge=0,
+        le=366,
+        description="Entro quanti giorni da oggi (da 0 a 366; 60 se non indicato).",
+    )
+
+
+@persons_router.get(
+    "/{person_id}/documents",
+    response=list[DocumentOut],
+    summary="I documenti di una persona",
+    description="Documenti d'identità, permessi di soggiorno e certificazioni. Serve il "
+    "permesso person.view e una persona di cui si può vedere il contenuto (altrimenti 404). "
+    "La lettura è registrata.",
+)
+@paginate(LimitOffset)
+def document_list_endpoint(request: HttpRequest, person_id: int) -> object:
+    return selectors.documents_of(actor=actor_of(request), person_id=person_id)
+
+
+@persons_router.post(
+    "/{person_id}/documents",
+    response={201: DocumentOut},
+    summary="Registra un documento",
+    description="Dati del documento (multipart/form-data) e, facoltativo, il file (`file`): "
+    "PDF, JPEG o PNG riconosciuti dal contenuto, non dal nome; al massimo "
+    "PEOPLE_DOCUMENT_MAX_BYTES (10 MB). Serve il permesso person.edit (403); una persona non "
+    "visibile o senza consenso alla condivisione risponde 404; file troppo grande 413; tipo "
+    "non ammesso o dati non validi 422. In caso di errore non si salva nulla.",
+)
+def document_create_endpoint(
+    request: HttpRequest,
+    person_id: int,
+    payload: Form[DocumentIn],
+    file: UploadedFile | None = File(  # noqa: B008 - django-ninja's parameter marker
+        None, description="Il file del documento: PDF, JPEG o PNG (facoltativo)."
+    ),
+) -> Any:
+    try:
+        document = services.person_document_create(
+            actor=actor_of(request),
+            person_id=person_id,
+            kind=str(payload.kind.value),
+            number=payload.number,
+            issuer=payload.issuer,
+            issued_on=payload.issued_on,
+            expires_on=payload.expires_on,
+            permit_reason=str(payload.permit_reason.value),
+            upload=file,
+        )
+    except PersonError as exc:
+        if exc.code != PersonErrorCode.DOCUMENT_TOO_LARGE:
+            return _person_problem(request, exc)
+        return problem(
+            request,
+            status=413,
+            code=str(exc.code),
+            title=str(exc.code.label),
+            detail=exc.message,
+            errors=[
+                {"field": "file", "in": "body", "code": str(exc.code), "message": message}
+                for message in exc.errors.get("file", [])
+            ],
+        )
+    return Status(201, document)
+
+
+@persons_router.get(
+    "/{person_id}/documents/{document_id}/file",
+    summary="Scarica il file di un documento",
+    description="Il file come allegato (Content-Disposition: attachment). Stesse regole della "
+    "lettura dei documenti (404 se la persona o il documento non sono visibili o se il "
+    "documento non ha un file). Lo scaricamento è registrato.",
+)
+def document_file_endpoint(request: HttpRequest, person_id: int, document_id: int) -> Any:
+    document = selectors.document_for_download(
+        actor=actor_of(request), person_id=person_id, document_id=document_id
+    )
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file_name or "documento",
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@permits_router.get(
+    "/expiring",
+    response=list[PermitOut],
+    summary="Permessi di soggiorno in scadenza",
+    description="I permessi di soggiorno (e le ricevute di richiesta o rinnovo) che scadono da "
+    "oggi a oggi più `within_days` giorni (inclusi), delle persone in carico al proprio ente e "
+    "di cui si può vedere il contenuto, dalla scadenza più vicina. Serve il permesso "
+    "person.view. La consultazione è registrata.",
+)
+@paginate(LimitOffset)
+def permits_expiring_endpoint(request: HttpRequest, filters: Query[PermitsQuery]) -> object:
+    actor = actor_of(request)
+    qs = selectors.permits_expiring(actor=actor, within_days=filters.within_days)
+    selectors.permits_expiring_access_record(actor=actor, within_days=filters.within_days)
+    return qs
+
+
+# --- /api/v1/persons/{id}/household ------------------------------------------------------------
+
+
+class HouseholdMemberIn(Schema):
+    member_id: int | None = Field(
+        None, description="La persona dell'anagrafe che è componente (se registrata)."
+    )
+    name: str = Field(
+        "",
+        max_length=services.HOUSEHOLD_NAME_MAX_LENGTH,
+        description="Nome e cognome del componente non registrato in anagrafe.",
+    )
+    birth_year: int | None = Field(
+        None, description="Anno di nascita del componente non registrato."
+    )
+    relationship: people_models.HouseholdRelationship = Field(
+        description="Relazione con la persona: spouse (coniuge/partner), child (figlio/a), "
+        "parent (genitore), sibling (fratello/sorella), grandparent (nonno/a), grandchild "
+        "(nipote), other_relative (altro parente), cohabitant (convivente non parente)."
+    )
+    cohabiting: bool = Field(False, description="Vero se convive con la persona.")
+    is_caregiver: bool = Field(False, description="Vero se è caregiver familiare della persona.")
+    caregiver_needs: list[people_models.CaregiverNeed] = Field(
+        [],
+        description="Bisogni del caregiver stesso: respite (sollievo), training (formazione), "
+        "psychological (supporto psicologico), information, financial, work_life.",
+    )
+    caregiver_needs_note: str = Field(
+        "",
+        max_length=services.HOUSEHOLD_NOTE_MAX_LENGTH,
+        description="Bisogni del caregiver, in parole.",
+    )
+    since: date | None = Field(None, description="Nel nucleo dal (non futura).")
+    until: date | None = Field(None, description="Nel nucleo fino al (non futura).")
+
+
+class HouseholdMemberPatchIn(Schema):
+    name: str | None = Field(
+        None, max_length=services.HOUSEHOLD_NAME_MAX_LENGTH, description="Nome e cognome."
+    )
+    birth_year: int | None = Field(None, description="Anno di nascita.")
+    relationship: people_models.HouseholdRelationship | None = Field(
+        None, description="Relazione con la persona."
+    )
+    cohabiting: bool | None = Field(None, description="Convivente.")
+    is_caregiver: bool | None = Field(None, description="Caregiver familiare.")
+    caregiver_needs: list[people_models.CaregiverNeed] | None = Field(
+        None, description="Bisogni del caregiver."
+    )
+    caregiver_needs_note: str | None = Field(
+        None, max_length=services.HOUSEHOLD_NOTE_MAX_LENGTH, description="Bisogni, in parole."
+    )
+    since: date | None = Field(None, description="Nel nucleo dal.")
+    until: date | None = Field(None, description="Nel nucleo fino al.")
+
+
+class HouseholdMemberOut(Schema):
+    id: int = Field(description="Identificativo del componente nel nucleo.")
+    member_id: int | None = Field(description="La persona dell'anagrafe, se registrata.")
+    display_name: str = Field(
+        description="Nome del componente; per una persona dell'anagrafe di cui non si può "
+        "consultare la scheda, solo l'indicazione che è registrata."
+    )
+    member_visible: bool = Field(
+        description="Vero se la scheda del componente registrato è consultabile (o se il "
+        "componente non è registrato)."
+    )
+    name: str = Field(description="Nome scritto per un componente non registrato.")
+    birth_year: int | None = Field(description="Anno di nascita (componente non registrato).")
+    relationship: people_models.HouseholdRelationship = Field(description="Relazione.")
+    relationship_label: str = Field(description="Relazione, in parole.")
+    cohabiting: bool = Field(description="Convivente.")
+    is_caregiver: bool = Field(description="Caregiver familiare.")
+    caregiver_needs: list[people_models.CaregiverNeed] = Field(description="Bisogni del caregiver.")
+    caregiver_needs_note: str = Field(description="Bisogni del caregiver, in parole.")
+    since: date | None = Field(description="Nel nucleo dal.")
+    until: date | None = Field(description="Nel nucleo fino al.")
+    current: bool = Field(description="Vero se oggi fa parte del nucleo.")
+    recorded_by_id: int = Field(description="Appartenenza dell'operatore che l'ha registrato.")
+    created_at: datetime = Field(description="Registrato il.")
+
+    @staticmethod
+    def resolve_member_visible(obj: people_models.HouseholdMember) -> bool:
+        return obj.member_id is None or bool(getattr(obj, "member_visible", True))
+
+    @staticmethod
+    def resolve_display_name(obj: people_models.HouseholdMember) -> str:
+        if obj.member_id is not None and not getattr(obj, "member_visible", True):
+            return _("Persona registrata in anagrafe (scheda non consultabile)")
+        return obj.display_name
+
+    @staticmethod
+    def resolve_relationship_label(obj: people_models.HouseholdMember) -> str:
+        return str(obj.get_relationship_display())
+
+    @staticmethod
+    def resolve_current(obj: people_models.HouseholdMember) -> bool:
+        return obj.is_current()
+
+
+class HouseholdQuery(Schema):
+    include_ended: bool = Field(
+        False, description="Vero per includere i componenti che non fanno più parte del nucleo."
+    )
+
+
+def _household_data(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
+    data = payload.dict(exclude_unset=exclude_unset)
+    if data.get("relationship") is not None:
+        data["relationship"] = str(getattr(data["relationship"], "value", data["relationship"]))
+    if data.get("caregiver_needs") is not None:
+        data["caregiver_needs"] = [str(getattr(n, "value", n)) for n in data["caregiver_needs"]]
+    return data
+
+
+@persons_router.get(
+    "/{person_id}/household",
+    response=list[HouseholdMemberOut],
+    summary="Il nucleo familiare e i caregiver di una persona",
+    description="I componenti del nucleo (i caregiver per primi). Serve il permesso "
+    "person.view e una persona di cui si vede il contenuto (altrimenti 404). La lettura è "
+    "registrata.",
+)
+@paginate(LimitOffset)
+def household_list_endpoint(
+    request: HttpRequest, person_id: int, filters: Query[HouseholdQuery]
+) -> object:
+    return selectors.household_list(
+        actor=actor_of(request), person_id=person_id, include_ended=filters.include_ended
+    )
+
+
+@persons_router.post(
+    "/{person_id}/household",
+    response={201: HouseholdMemberOut},
+    summary="Aggiunge un componente al nucleo",
+    description="Serve il permesso social.edit (403); una persona non visibile o senza "
+    "consenso alla condivisione risponde 404; dati non validi 422 per campo (componente "
+    "mancante o non trovato, la persona stessa, date future o incoerenti).",
+)
+def household_create_endpoint(
+    request: HttpRequest, person_id: int, payload: HouseholdMemberIn
+) -> Any:
+    try:
+        row = services.household_member_add(
+            actor=actor_of(request),
+            person_id=person_id,
+            data=_household_data(payload, exclude_unset=False),
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+    return Status(201, row)
+
+
+@persons_router.patch(
+    "/{person_id}/household/{member_id}",
+    response=HouseholdMemberOut,
+    summary="Modifica un componente del nucleo",
+    description="Cambia i campi presenti. Serve il permesso social.edit (403); 404 per una "
+    "persona o un componente non visibile; 422 per campo.",
+)
+def household_update_endpoint(
+    request: HttpRequest, person_id: int, member_id: int, payload: HouseholdMemberPatchIn
+) -> Any:
+    try:
+        return services.household_member_update(
+            actor=actor_of(request),
+            person_id=person_id,
+            row_id=member_id,
+            data=_household_data(payload, exclude_unset=True),
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+
+
+@persons_router.delete(
+    "/{person_id}/household/{member_id}",
+    response=HouseholdMemberOut,
+    summary="Il componente non fa più parte del nucleo",
+    description="Chiude l'appartenenza al nucleo da oggi (`until`): la riga resta nella "
+    "storia. Serve il permesso social.edit (403); 404 se non visibile; 422 se già chiusa.",
+)
+def household_end_endpoint(request: HttpRequest, person_id: int, member_id: int) -> Any:
+    try:
+        return services.household_member_end(
+            actor=actor_of(request), person_id=person_id, row_id=member_id
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+
+
+# --- /api/v1/persons/{id}/isee -----------------------------------------------------------------
+
+
+class IseeIn(Schema):
+    kind: people_models.IseeKind = Field(
+        description="ordinario, sociosanitario, minorenni o corrente."
+    )
+    value: Decimal = Field(description="Valore ISEE in euro (non negativo, due decimali).")
+    signed_on: date = Field(description="Data di presentazione della DSU (non futura).")
+    dsu_protocol: str = Field(
+        "",
+        max_length=services.DSU_PROTOCOL_MAX_LENGTH,
+        description="Protocollo della DSU (es. INPS-ISEE-2026-…).",
+    )
+    valid_until: date | None = Field(
+        None,
+        description="Scadenza; se assente: 31 dicembre dell'anno della DSU, sei mesi per "
+        "l'ISEE corrente.",
+    )
+
+
+class IseeOut(Schema):
+    id: int = Field(description="Identificativo della dichiarazione.")
+    kind: people_models.IseeKind = Field(description="Tipo di ISEE.")
+    kind_label: str = Field(description="Tipo di ISEE, in parole.")
+    value: Decimal = Field(description="Valore ISEE in euro.")
+    dsu_protocol: str = Field(description="Protocollo della DSU.")
+    signed_on: date = Field(description="Data di presentazione della DSU.")
+    valid_until: date = Field(description="Valida fino al.")
+    recorded_by_id: int = Field(description="Appartenenza dell'operatore che l'ha registrata.")
+    created_at: datetime = Field(description="Registrata il.")
+
+    @staticmethod
+    def resolve_kind_label(obj: people_models.IseeDeclaration) -> str:
+        return str(obj.get_kind_display())
+
+
+class IseeCurrentOut(Schema):
+    kind: people_models.IseeKind = Field(description="Tipo di ISEE.")
+    kind_label: str = Field(description="Tipo di ISEE, in parole.")
+    declaration: IseeOut | None = Field(
+        description="La dichiarazione valida oggi (la più recente), o null."
+    )
+
+
+class IseeListOut(Schema):
+    current: list[IseeCurrentOut] = Field(description="Per ogni tipo, l'ISEE valido oggi.")
+    history: list[IseeOut] = Field(
+        description="Tutte le dichiarazioni, per tipo e dalla più recente."
+    )
+
+
+@persons_router.get(
+    "/{person_id}/isee",
+    response=IseeListOut,
+    summary="Le dichiarazioni ISEE di una persona",
+    description="L'ISEE valido oggi per tipo e la storia delle dichiarazioni. Serve il "
+    "permesso person.view e una persona di cui si vede il contenuto (altrimenti 404). La "
+    "lettura è registrata.",
+)
+def isee_list_endpoint(request: HttpRequest, person_id: int) -> Any:
+    history = selectors.isee_history(actor=actor_of(request), person_id=person_id)
+    current = [
+        {"kind": kind, "kind_label": str(kind.label), "declaration": declaration}
+        for kind, declaration in selectors.isee_current_by_kind(history)
+    ]
+    return {"current": current, "history": history}
+
+
+@persons_router.post(
+    "/{person_id}/isee",
+    response={201: IseeOut},
+    summary="Registra una dichiarazione ISEE",
+    description="Una nuova riga per ogni DSU. Serve il permesso social.edit (403); una persona "
+    "non visibile o senza consenso alla condivisione risponde 404; dati non validi (valore "
+    "negativo, data futura, scadenza precedente alla DSU) 422 per campo.",
+)
+def isee_create_endpoint(request: HttpRequest, person_id: int, payload: IseeIn) -> Any:
+    try:
+        declaration = services.isee_record(
+            actor=actor_of(request),
+            person_id=person_id,
+            kind=str(payload.kind.value),
+            value=payload.value,
+            signed_on=payload.signed_on,
+            dsu_protocol=payload.dsu_protocol,
+            valid_until=payload.valid_until,
+        )
+    except PersonError as exc:
+        return _person_problem(request, exc)
+    return Status(201, declaration)

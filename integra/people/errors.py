@@ -53,6 +53,11 @@ class PersonErrorCode(models.TextChoices):
     CARE_RELATIONSHIP_INVALID = "care_relationship_invalid", _("Presa in carico non valida")
     CARE_RELATIONSHIP_EXISTS = "care_relationship_exists", _("Presa in carico già attiva")
     CONSENT_INVALID = "consent_invalid", _("Consenso non valido")
+    DOCUMENT_INVALID = "document_invalid", _("Documento non valido")
+    DOCUMENT_FILE_TYPE = "document_file_type", _("Tipo di file non ammesso")
+    DOCUMENT_TOO_LARGE = "document_too_large", _("File troppo grande")
+    HOUSEHOLD_INVALID = "household_invalid", _("Componente del nucleo non valido")
+    ISEE_INVALID = "isee_invalid", _("Dichiarazione ISEE non valida")
 
 
 class PersonError(Exception):

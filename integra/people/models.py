@@ -6,12 +6,16 @@ Business rules live in ``services.py``; what must always hold is a database cons
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import date
 from typing import Any
 
 import pghistory
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -454,4 +458,328 @@ class Consent(models.Model):
     @property
     def audit_owner_organization_id(self) -> int:
         # Like the person's record: the registering organisation (select_related("person")).
+        return self.person.registered_by_id
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files kept under ``settings.PRIVATE_MEDIA_ROOT``: outside STATIC and MEDIA, with no URL.
+
+    They reach a user only through the API, after the access policy (people.selectors). The
+    root is read at each use, so a test can point it at a temporary directory.
+    """
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL: serve them through the access policy.")
+
+
+private_storage = PrivateStorage()
+
+
+def private_document_storage() -> PrivateStorage:
+    """The storage of person documents (a callable: migrations do not record the path)."""
+    return private_storage
+
+
+def person_document_path(instance: PersonDocument, filename: str) -> str:
+    """A random name under the person's folder: the operator's file name is never a path."""
+    return f"documents/{instance.person_id}/{uuid.uuid4().hex}"
+
+
+class DocumentKind(models.TextChoices):
+    IDENTITY_CARD = "identity_card", _("Carta d'identità")
+    PASSPORT = "passport", _("Passaporto")
+    DRIVING_LICENCE = "driving_licence", _("Patente di guida")
+    RESIDENCE_PERMIT = "residence_permit", _("Permesso di soggiorno")
+    RESIDENCE_PERMIT_RECEIPT = (
+        "residence_permit_receipt",
+        _("Ricevuta di richiesta o rinnovo del permesso di soggiorno"),
+    )
+    HEALTH_CARD = "health_card", _("Tessera sanitaria")
+    DISABILITY_CERTIFICATE = "disability_certificate", _("Certificazione di invalidità civile")
+    L104_REPORT = "l104_report", _("Verbale L. 104/1992")
+    OTHER = "other", _("Altro")
+
+
+# The kinds that are a residence permit (or stand for one while it is being issued or renewed).
+PERMIT_KINDS = (DocumentKind.RESIDENCE_PERMIT, DocumentKind.RESIDENCE_PERMIT_RECEIPT)
+
+
+class PermitReason(models.TextChoices):
+    NONE = "", _("Non indicato")
+    WORK = "work", _("Lavoro")
+    FAMILY = "family", _("Motivi familiari")
+    STUDY = "study", _("Studio")
+    INTERNATIONAL_PROTECTION = "international_protection", _("Protezione internazionale")
+    SPECIAL_PROTECTION = "special_protection", _("Protezione speciale")
+    ASYLUM = "asylum", _("Asilo")
+    OTHER = "other", _("Altro")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PersonDocument(models.Model):
+    """An identity document, permit or certificate of a person, with an optional scan.
+
+    The scan lives in ``PrivateStorage``; its path is never shown (``file_name`` is the
+    sanitised name given by the operator, used only for the download).
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="documents", verbose_name=_("persona")
+    )
+    kind = models.CharField(_("tipo"), max_length=30, choices=DocumentKind.choices)
+    number = models.CharField(_("numero"), max_length=50, blank=True)
+    issuer = models.CharField(_("rilasciato da"), max_length=200, blank=True)
+    issued_on = models.DateField(_("rilasciato il"), null=True, blank=True)
+    expires_on = models.DateField(_("scade il"), null=True, blank=True)
+    permit_reason = models.CharField(
+        _("motivo del permesso"), max_length=30, choices=PermitReason.choices, blank=True
+    )
+    file = models.FileField(
+        _("file"),
+        storage=private_document_storage,
+        upload_to=person_document_path,
+        max_length=200,
+        blank=True,
+    )
+    file_name = models.CharField(_("nome del file"), max_length=200, blank=True)
+    content_type = models.CharField(_("tipo di contenuto"), max_length=50, blank=True)
+    size = models.PositiveBigIntegerField(_("dimensione (byte)"), null=True, blank=True)
+    sha256 = models.CharField(_("impronta SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("caricato da"),
+    )
+    created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-expires_on", "-pk"]
+        verbose_name = _("documento")
+        verbose_name_plural = _("documenti")
+        indexes = [
+            models.Index(fields=["kind", "expires_on"], name="person_document_expiry"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(issued_on__isnull=True)
+                | models.Q(expires_on__gte=models.F("issued_on")),
+                name="person_document_valid_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(permit_reason="")
+                | models.Q(kind__in=[k.value for k in PERMIT_KINDS]),
+                name="person_document_reason_only_permits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        # Like the person's record: the registering organisation (select_related("person")).
+        return self.person.registered_by_id
+
+
+# --- household and caregivers ------------------------------------------------------------------
+
+
+class HouseholdRelationship(models.TextChoices):
+    SPOUSE = "spouse", _("Coniuge / partner")
+    CHILD = "child", _("Figlio/a")
+    PARENT = "parent", _("Genitore")
+    SIBLING = "sibling", _("Fratello / sorella")
+    GRANDPARENT = "grandparent", _("Nonno/a")
+    GRANDCHILD = "grandchild", _("Nipote")
+    OTHER_RELATIVE = "other_relative", _("Altro parente")
+    COHABITANT = "cohabitant", _("Convivente non parente")
+
+
+class CaregiverNeed(models.TextChoices):
+    """What the caregiver familiare needs for themself (L. 205/2017, art. 1 c. 255)."""
+
+    RESPITE = "respite", _("Sollievo")
+    TRAINING = "training", _("Formazione")
+    PSYCHOLOGICAL = "psychological", _("Supporto psicologico")
+    INFORMATION = "information", _("Informazione e orientamento")
+    FINANCIAL = "financial", _("Sostegno economico")
+    WORK_LIFE = "work_life", _("Conciliazione con il lavoro")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class HouseholdMember(models.Model):
+    """One member of a person's household (nucleo familiare) or network of care: a person of
+    the registry (``member``) or someone known only by name; possibly a caregiver familiare.
+
+    Ending a membership sets ``until`` (the day it ended: from then on not a member): the row
+    stays, so the history of the household does.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="household", verbose_name=_("persona")
+    )
+    member = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="household_memberships",
+        verbose_name=_("componente registrato in anagrafe"),
+    )
+    name = models.CharField(_("nome e cognome"), max_length=200, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("anno di nascita"), null=True, blank=True)
+    relationship = models.CharField(
+        _("relazione"), max_length=20, choices=HouseholdRelationship.choices
+    )
+    cohabiting = models.BooleanField(_("convivente"), default=False)
+    is_caregiver = models.BooleanField(_("caregiver familiare"), default=False)
+    caregiver_needs = ArrayField(
+        models.CharField(max_length=20, choices=CaregiverNeed.choices),
+        verbose_name=_("bisogni del caregiver"),
+        default=list,
+        blank=True,
+    )
+    caregiver_needs_note = models.TextField(_("bisogni del caregiver (note)"), blank=True)
+    since = models.DateField(_("dal"), null=True, blank=True)
+    until = models.DateField(_("al"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrato da"),
+    )
+    created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "pk"]
+        verbose_name = _("componente del nucleo")
+        verbose_name_plural = _("componenti del nucleo")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False) | ~models.Q(name=""),
+                name="household_member_or_name",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=True) | ~models.Q(member=models.F("person")),
+                name="household_member_not_self",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until__isnull=True)
+                | models.Q(since__isnull=True)
+                | models.Q(until__gte=models.F("since")),
+                name="household_member_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_relationship_display()})"
+
+    @property
+    def display_name(self) -> str:
+        """The registry's name of the member, or the name written down (select_related)."""
+        return str(self.member) if self.member_id is not None else self.name
+
+    def is_current(self, today: date | None = None) -> bool:
+        """In the household on ``today``: ``until`` is the day the membership ended."""
+        day = today or timezone.localdate()
+        return self.until is None or self.until > day
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        return self.person.registered_by_id
+
+
+# --- ISEE declarations -------------------------------------------------------------------------
+
+
+class IseeKind(models.TextChoices):
+    """DPCM 5 dicembre 2013, n. 159: the ordinary ISEE and its variants."""
+
+    ORDINARY = "ordinario", _("ISEE ordinario")
+    SOCIOSANITARY = "sociosanitario", _("ISEE sociosanitario")
+    MINORS = "minorenni", _("ISEE minorenni")
+    CURRENT = "corrente", _("ISEE corrente")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class IseeDeclaration(models.Model):
+    """An ISEE certified on a DSU (dichiarazione sostitutiva unica): kind, value, validity.
+
+    Never changed: a new DSU is a new row; the one in force on a day is the latest by
+    (``signed_on``, id) among those valid that day (selectors.isee_current).
+    """
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="isee_declarations",
+        verbose_name=_("persona"),
+    )
+    kind = models.CharField(_("tipo"), max_length=20, choices=IseeKind.choices)
+    value = models.DecimalField(_("valore ISEE (euro)"), max_digits=10, decimal_places=2)
+    dsu_protocol = models.CharField(_("protocollo DSU"), max_length=60, blank=True)
+    signed_on = models.DateField(_("data di presentazione della DSU"))
+    valid_until = models.DateField(_("valida fino al"))
+    recorded_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("registrato da"),
+    )
+    created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-signed_on", "-pk"]
+        verbose_name = _("dichiarazione ISEE")
+        verbose_name_plural = _("dichiarazioni ISEE")
+        indexes = [
+            models.Index(fields=["person", "kind", "-signed_on", "-id"], name="isee_current"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="isee_value_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("signed_on")),
+                name="isee_valid_after_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.value} ({self.signed_on:%d/%m/%Y})"
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.signed_on <= day <= self.valid_until
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
         return self.person.registered_by_id

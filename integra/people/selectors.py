@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
-from integra.core.access import Actor, get_visible, require, scoped
+from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 from integra.organizations.search import normalize
-from integra.people.access import may_see_content, with_content_visible
+from integra.people.access import (
+    active_care_relationships,
+    may_see_content,
+    with_content_visible,
+)
 from integra.people.errors import IdentifierError
 from integra.people.identifiers import (
     IdentifierKind,
@@ -46,11 +51,16 @@ from integra.people.matching import (
     search_score,
 )
 from integra.people.models import (
+    PERMIT_KINDS,
     CareRelationship,
     Consent,
     ConsentPurpose,
     ConsentStatus,
+    HouseholdMember,
+    IseeDeclaration,
+    IseeKind,
     Person,
+    PersonDocument,
     PersonIdentifier,
     PersonStatus,
 )
@@ -506,4 +516,181 @@ def person_duplicate_check_access_record(
             "result_count": len(candidates),
             "visible_count": sum(1 for c in candidates if c.visible),
         },
+    )
+
+
+# --- household and caregivers; ISEE -------------------------------------------------------------
+
+
+def person_with_content(
+    *, actor: Actor | None, person_id: object, permission: Permission = Permission.PERSON_VIEW
+) -> Person:
+    """A person the actor may see AND whose content the actor may see (``may_see_content``),
+    else ``NotFound``: a record shown only in its limited form has no household, no ISEE."""
+    require(actor, permission)
+    assert actor is not None  # require() refuses None
+    person = get_visible(actor, Person, pk=person_id)
+    if not may_see_content(actor, person):
+        raise NotFound()
+    return person
+
+
+def household_list(
+    *, actor: Actor | None, person_id: object, include_ended: bool = False
+) -> QuerySet[HouseholdMember]:
+    """The members of a person's household (current ones, or all with ``include_ended``),
+    caregivers first; the read is logged (``{"view": "nucleo"}``).
+
+    ``member_visible`` tells whether the actor may see the content of a registered member's own
+    record: when not, the member's name is not shown (being known to the services is itself
+    personal data of that member).
+    """
+    person = person_with_content(actor=actor, person_id=person_id)
+    assert actor is not None  # person_with_content() refuses None
+    member_shown = with_content_visible(
+        actor, scoped(actor, Person.objects.filter(pk=OuterRef("member_id")))
+    )
+    qs = (
+        scoped(actor, HouseholdMember)
+        .filter(person=person)
+        .select_related("person", "member", "recorded_by__user")
+        .annotate(member_visible=Exists(member_shown.values("pk")))
+    )
+    if not include_ended:
+        today = timezone.localdate()
+        qs = qs.filter(Q(until__isnull=True) | Q(until__gt=today))
+    access_log_record(
+        actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "nucleo"}
+    )
+    return qs.order_by("-is_caregiver", "pk")
+
+
+def isee_history(*, actor: Actor | None, person_id: object) -> list[IseeDeclaration]:
+    """Every ISEE declaration of a person, by kind and latest first (a constant number of
+    queries); the read is logged (``{"view": "isee"}``)."""
+    person = person_with_content(actor=actor, person_id=person_id)
+    rows = list(
+        scoped(actor, IseeDeclaration)
+        .filter(person=person)
+        .select_related("person", "recorded_by__user")
+        .order_by("kind", "-signed_on", "-pk")
+    )
+    access_log_record(
+        actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "isee"}
+    )
+    return rows
+
+
+def isee_current_of(
+    declarations: list[IseeDeclaration], *, kind: str, on: date | None = None
+) -> IseeDeclaration | None:
+    """Among ``declarations``, the latest (by signed_on, then id) of ``kind`` valid on ``on``."""
+    day = on or timezone.localdate()
+    valid = [d for d in declarations if d.kind == kind and d.is_valid_on(day)]
+    return max(valid, key=lambda d: (d.signed_on, d.pk), default=None)
+
+
+def isee_current(*, person: Person, kind: str, on: date | None = None) -> IseeDeclaration | None:
+    """The declaration of ``kind`` in force on ``on`` (default today): signed on or before that
+    day and still valid, the latest by (signed_on, id). ``person`` must already have been read
+    through the access policy (this is for other domains' services). One query."""
+    day = on or timezone.localdate()
+    return (
+        IseeDeclaration.objects.filter(
+            person=person, kind=kind, signed_on__lte=day, valid_until__gte=day
+        )
+        .order_by("-signed_on", "-pk")
+        .first()
+    )
+
+
+def isee_current_by_kind(
+    declarations: list[IseeDeclaration], *, on: date | None = None
+) -> list[tuple[IseeKind, IseeDeclaration | None]]:
+    """For each kind (in the order of ``IseeKind``), the declaration in force on ``on``."""
+    return [(kind, isee_current_of(declarations, kind=kind, on=on)) for kind in IseeKind]
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+PERMITS_EXPIRING_SUBJECT = ("people.persondocument", "", "Permessi di soggiorno in scadenza")
+PERMITS_EXPIRING_DAYS = 60
+
+
+def _document_queryset() -> QuerySet[PersonDocument]:
+    return PersonDocument.objects.select_related("person", "uploaded_by__user").order_by(
+        "kind", "-expires_on", "-pk"
+    )
+
+
+def _person_with_content(actor: Actor | None, person_id: object) -> Person:
+    """A visible person whose content the actor may see; otherwise ``NotFound`` (a limited
+    record shows no documents, as a missing one)."""
+    require(actor, Permission.PERSON_VIEW)
+    assert actor is not None  # require() refuses None
+    person = get_visible(actor, Person, pk=person_id)
+    if not may_see_content(actor, person):
+        raise NotFound()
+    return person
+
+
+def documents_of(*, actor: Actor | None, person_id: object) -> list[PersonDocument]:
+    """The documents of a person (constant number of queries); the read is logged."""
+    person = _person_with_content(actor, person_id)
+    rows = list(scoped(actor, _document_queryset()).filter(person=person))
+    access_log_record(
+        actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "documenti"}
+    )
+    return rows
+
+
+def document_for_download(
+    *, actor: Actor | None, person_id: object, document_id: object
+) -> PersonDocument:
+    """One document with a file, for download by an actor who may see the person's content;
+    ``NotFound`` otherwise (also when the document has no file). The read is logged."""
+    person = _person_with_content(actor, person_id)
+    document = get_visible(actor, _document_queryset().filter(person=person), pk=document_id)
+    if not document.file:
+        raise NotFound()
+    access_log_record(
+        actor=actor, subject=document, action=AccessAction.VIEW, detail={"view": "documento"}
+    )
+    return document
+
+
+def permits_expiring(
+    *, actor: Actor | None, within_days: int = PERMITS_EXPIRING_DAYS, today: date | None = None
+) -> QuerySet[PersonDocument]:
+    """Residence permits (and receipts) expiring from ``today`` to ``today + within_days``
+    included, of the persons the actor's organisation has in charge and whose content the actor
+    may see; by expiry date. The number of queries does not grow with the rows."""
+    require(actor, Permission.PERSON_VIEW)
+    assert actor is not None  # require() refuses None
+    day = today or timezone.localdate()
+    if actor.organization_id is None:
+        return PersonDocument.objects.none()
+    in_charge = active_care_relationships(today=day).filter(organization_id=actor.organization_id)
+    persons = with_content_visible(actor, scoped(actor, Person.objects.all())).filter(
+        pk__in=in_charge.values("person_id")
+    )
+    return (
+        scoped(actor, PersonDocument.objects.select_related("person"))
+        .filter(
+            person__in=persons.values("pk"),
+            kind__in=[k.value for k in PERMIT_KINDS],
+            expires_on__gte=day,
+            expires_on__lte=day + timedelta(days=within_days),
+        )
+        .order_by("expires_on", "person__family_names", "pk")
+    )
+
+
+def permits_expiring_access_record(*, actor: Actor | None, within_days: int) -> None:
+    """Log that the actor listed the permits expiring."""
+    access_log_record(
+        actor=actor,
+        subject=PERMITS_EXPIRING_SUBJECT,
+        action=AccessAction.LIST,
+        detail={"filters": {"within_days": within_days}},
     )

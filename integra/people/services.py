@@ -7,13 +7,19 @@ and adds the reason to the history context (pghistory) of what it writes.
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pghistory
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +31,8 @@ from integra.core.models import Municipality
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 from integra.organizations.search import normalize
+from integra.people import models as people_models
+from integra.people import selectors as people_selectors
 from integra.people.access import active_care_relationships, may_see_content
 from integra.people.errors import PersonError, PersonErrorCode
 from integra.people.identifiers import (
@@ -38,13 +46,18 @@ from integra.people.identifiers import (
 )
 from integra.people.matching import PossibleDuplicate
 from integra.people.models import (
+    PERMIT_KINDS,
     CareRelationship,
     Consent,
     ConsentPurpose,
     ConsentStatus,
+    DocumentKind,
+    PermitReason,
     Person,
+    PersonDocument,
     PersonIdentifier,
     Sex,
+    private_storage,
 )
 from integra.people.selectors import person_duplicate_candidates
 
@@ -711,4 +724,449 @@ def consent_record(
             recorded_by_organization_id=organization_id,
             evidence_note=note,
             expires_on=expires_on,
+        )
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+DOCUMENT_MAX_BYTES_DEFAULT = 10 * 1024 * 1024
+DOCUMENT_NUMBER_MAX_LENGTH = 50
+DOCUMENT_ISSUER_MAX_LENGTH = 200
+DOCUMENT_FILE_NAME_MAX_LENGTH = 120
+# What a file is, by its first bytes (never by its name or the declared type): PDF
+# (ISO 32000-1 §7.5.2 header), JPEG (SOI marker + next marker), PNG (PNG spec §5.2 signature).
+DOCUMENT_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+_UNSAFE_NAME_CHARS = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def document_max_bytes() -> int:
+    """The largest file accepted (setting ``PEOPLE_DOCUMENT_MAX_BYTES``, 10 MB by default)."""
+    return int(getattr(settings, "PEOPLE_DOCUMENT_MAX_BYTES", DOCUMENT_MAX_BYTES_DEFAULT))
+
+
+def document_file_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a file by its first bytes, or None if not allowed."""
+    for signature, content_type, extension in DOCUMENT_SIGNATURES:
+        if head.startswith(signature):
+            return content_type, extension
+    return None
+
+
+def document_file_name(name: str, extension: str) -> str:
+    """A safe name for the download: no folders, ASCII letters, digits, ``._ -`` only, and the
+    extension of the real type (a ``.pdf`` that is a PNG becomes ``.png``)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE_NAME_CHARS.sub("_", stem).strip("._- ")
+    stem = stem[: DOCUMENT_FILE_NAME_MAX_LENGTH - len(extension)] or "documento"
+    return stem + extension
+
+
+def _check_document_file(
+    upload: File, errors: dict[str, list[str]]
+) -> tuple[str, str, int, str] | None:
+    """(content type, file name, size, sha256) of an acceptable upload; else adds the error and
+    returns None. The file is read here, never stored."""
+    size = upload.size or 0
+    limit = document_max_bytes()
+    if size > limit:
+        errors["file"] = [
+            _("Il file è troppo grande: al massimo %(mb)s MB.")
+            % {"mb": f"{limit / (1024 * 1024):.1f}".replace(".", ",").replace(",0", "")}
+        ]
+        return None
+    if size == 0:
+        errors["file"] = [_("Il file è vuoto.")]
+        return None
+    upload.seek(0)
+    head = upload.read(8)
+    kind = document_file_type(head)
+    if kind is None:
+        errors["file"] = [_("Tipo di file non ammesso: si possono caricare solo PDF, JPEG o PNG.")]
+        return None
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    content_type, extension = kind
+    return content_type, document_file_name(upload.name or "", extension), size, digest.hexdigest()
+
+
+def _document_error_code(errors: dict[str, list[str]], file_problem: str) -> PersonErrorCode:
+    if file_problem == "size":
+        return PersonErrorCode.DOCUMENT_TOO_LARGE
+    if file_problem == "type" and list(errors) == ["file"]:
+        return PersonErrorCode.DOCUMENT_FILE_TYPE
+    return PersonErrorCode.DOCUMENT_INVALID
+
+
+def person_document_create(
+    *,
+    actor: Actor,
+    person_id: object,
+    kind: str,
+    number: str = "",
+    issuer: str = "",
+    issued_on: date | None = None,
+    expires_on: date | None = None,
+    permit_reason: str = "",
+    upload: File | None = None,
+) -> PersonDocument:
+    """Record a document of a visible person, with an optional scan (PDF, JPEG or PNG).
+
+    Needs ``Permission.PERSON_EDIT`` and a person whose content the actor may see (otherwise
+    404, like a missing person). Everything is checked before anything is written; the scan is
+    stored only then, and removed again if the record is not saved.
+    """
+    require(actor, Permission.PERSON_EDIT)
+    membership = actor.membership
+    if membership is None:
+        raise PermissionRequired(Permission.PERSON_EDIT)
+    errors: dict[str, list[str]] = {}
+    if kind not in DocumentKind.values:
+        errors["kind"] = [_("Tipo di documento sconosciuto.")]
+    number = (number or "").strip()
+    issuer = (issuer or "").strip()
+    if len(number) > DOCUMENT_NUMBER_MAX_LENGTH:
+        errors["number"] = [
+            _("Il numero può avere al massimo %(n)d caratteri.") % {"n": DOCUMENT_NUMBER_MAX_LENGTH}
+        ]
+    if len(issuer) > DOCUMENT_ISSUER_MAX_LENGTH:
+        errors["issuer"] = [
+            _("L'ente di rilascio può avere al massimo %(n)d caratteri.")
+            % {"n": DOCUMENT_ISSUER_MAX_LENGTH}
+        ]
+    if issued_on is not None and issued_on > timezone.localdate():
+        errors["issued_on"] = [_("La data di rilascio non può essere nel futuro.")]
+    if issued_on is not None and expires_on is not None and expires_on < issued_on:
+        errors["expires_on"] = [_("La scadenza non può precedere la data di rilascio.")]
+    permit_reason = permit_reason or ""
+    if permit_reason not in PermitReason.values:
+        errors["permit_reason"] = [_("Motivo del permesso sconosciuto.")]
+    elif permit_reason and kind not in PERMIT_KINDS:
+        errors["permit_reason"] = [
+            _("Il motivo si indica solo per il permesso di soggiorno o la sua ricevuta.")
+        ]
+    checked = None
+    file_problem = ""
+    if upload is not None:
+        checked = _check_document_file(upload, errors)
+        if checked is None:
+            file_problem = "size" if (upload.size or 0) > document_max_bytes() else "type"
+    stored_name = ""
+    try:
+        with transaction.atomic(), pghistory.context(reason="person_document_create"):
+            # Visibility first: an invisible (or limited) person is a 404 whatever else is wrong.
+            person = get_visible(
+                actor, Person.objects.select_for_update(of=("self",)), pk=person_id
+            )
+            if not may_see_content(actor, person):
+                raise NotFound()
+            if errors:
+                raise PersonError(_document_error_code(errors, file_problem), errors)
+            document = PersonDocument(
+                person=person,
+                kind=kind,
+                number=number,
+                issuer=issuer,
+                issued_on=issued_on,
+                expires_on=expires_on,
+                permit_reason=permit_reason,
+                uploaded_by=membership,
+            )
+            if upload is not None and checked is not None:
+                content_type, file_name, size, sha256 = checked
+                document.content_type = content_type
+                document.file_name = file_name
+                document.size = size
+                document.sha256 = sha256
+                # The stored name is random (people.models.person_document_path).
+                document.file.save(file_name, upload, save=False)
+                stored_name = document.file.name or ""
+            document.save()
+    except BaseException:
+        if stored_name:
+            private_storage.delete(stored_name)
+        raise
+    return document
+
+
+# --- household and caregivers ------------------------------------------------------------------
+
+HOUSEHOLD_FIELDS = (
+    "member_id",
+    "name",
+    "birth_year",
+    "relationship",
+    "cohabiting",
+    "is_caregiver",
+    "caregiver_needs",
+    "caregiver_needs_note",
+    "since",
+    "until",
+)
+HOUSEHOLD_NAME_MAX_LENGTH = 200
+HOUSEHOLD_NOTE_MAX_LENGTH = 2000
+
+
+def _household_errors(
+    *,
+    actor: Actor,
+    person: Person,
+    values: dict[str, Any],
+    check_member: bool,
+    exclude_row_id: int | None = None,
+) -> dict[str, list[str]]:
+    """Every problem of a household row (``values`` holds all its fields), in Italian by field."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    member_id = values.get("member_id")
+    name = values.get("name") or ""
+    if member_id is None and not name:
+        errors["name"] = [_("Indica il componente: una persona dell'anagrafe o nome e cognome.")]
+    elif member_id is not None and name:
+        errors["name"] = [_("Indica la persona dell'anagrafe oppure il nome, non entrambi.")]
+    elif len(name) > HOUSEHOLD_NAME_MAX_LENGTH:
+        errors["name"] = [
+            _("Il nome può avere al massimo %(n)d caratteri.") % {"n": HOUSEHOLD_NAME_MAX_LENGTH}
+        ]
+    if member_id is not None and check_member:
+        if member_id == person.pk:
+            errors["member_id"] = [_("Una persona non può essere componente del proprio nucleo.")]
+        else:
+            try:
+                people_selectors.person_with_content(actor=actor, person_id=member_id)
+            except (NotFound, PermissionRequired):
+                # The same answer for a missing person and one the actor may not see.
+                errors["member_id"] = [_("Persona non trovata.")]
+            else:
+                same = people_models.HouseholdMember.objects.filter(
+                    person=person, member_id=member_id
+                ).exclude(until__lte=today)
+                if exclude_row_id is not None:
+                    same = same.exclude(pk=exclude_row_id)
+                if same.exists():
+                    errors["member_id"] = [_("La persona è già un componente del nucleo.")]
+    if values.get("relationship") not in people_models.HouseholdRelationship.values:
+        errors["relationship"] = [_("Relazione sconosciuta.")]
+    birth_year = values.get("birth_year")
+    if birth_year is not None and not (1880 <= birth_year <= today.year):
+        errors["birth_year"] = [_("Anno di nascita non valido.")]
+    needs = list(values.get("caregiver_needs") or [])
+    unknown = [n for n in needs if n not in people_models.CaregiverNeed.values]
+    if unknown:
+        errors["caregiver_needs"] = [
+            _("Bisogno del caregiver sconosciuto: %(v)s.") % {"v": ", ".join(map(str, unknown))}
+        ]
+    elif (needs or values.get("caregiver_needs_note")) and not values.get("is_caregiver"):
+        errors["caregiver_needs"] = [_("I bisogni si indicano solo per un caregiver familiare.")]
+    if len(values.get("caregiver_needs_note") or "") > HOUSEHOLD_NOTE_MAX_LENGTH:
+        errors["caregiver_needs_note"] = [
+            _("Le note possono avere al massimo %(n)d caratteri.")
+            % {"n": HOUSEHOLD_NOTE_MAX_LENGTH}
+        ]
+    since, until = values.get("since"), values.get("until")
+    if since is not None and since > today:
+        errors["since"] = [_("La data di inizio non può essere nel futuro.")]
+    if until is not None and until > today:
+        errors["until"] = [_("La data di fine non può essere nel futuro.")]
+    elif until is not None and since is not None and until < since:
+        errors["until"] = [_("La data di fine non può precedere quella di inizio.")]
+    return errors
+
+
+def _household_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    values = {key: data[key] for key in HOUSEHOLD_FIELDS if key in data}
+    for key in ("name", "caregiver_needs_note"):
+        if key in values:
+            values[key] = (values[key] or "").strip()
+    if "caregiver_needs" in values:
+        values["caregiver_needs"] = list(dict.fromkeys(values["caregiver_needs"] or []))
+    for key in ("cohabiting", "is_caregiver"):
+        if key in values:
+            values[key] = bool(values[key])
+    return values
+
+
+def household_member_add(
+    *, actor: Actor, person_id: object, data: Mapping[str, Any]
+) -> people_models.HouseholdMember:
+    """Add a member to the household of a person whose content the actor may see: a person of
+    the registry (``member_id``, visible to the actor) or a name. Needs
+    ``Permission.SOCIAL_RECORD_EDIT`` (the household is social data)."""
+    require(actor, Permission.SOCIAL_RECORD_EDIT)
+    membership = actor.membership
+    if membership is None:
+        raise PermissionRequired(Permission.SOCIAL_RECORD_EDIT)
+    with transaction.atomic(), pghistory.context(reason="household_member_add"):
+        person = people_selectors.person_with_content(
+            actor=actor, person_id=person_id, permission=Permission.SOCIAL_RECORD_EDIT
+        )
+        values = {
+            "member_id": None,
+            "name": "",
+            "birth_year": None,
+            "relationship": None,
+            "cohabiting": False,
+            "is_caregiver": False,
+            "caregiver_needs": [],
+            "caregiver_needs_note": "",
+            "since": None,
+            "until": None,
+            **_household_values(data),
+        }
+        errors = _household_errors(actor=actor, person=person, values=values, check_member=True)
+        if errors:
+            raise PersonError(PersonErrorCode.HOUSEHOLD_INVALID, errors)
+        return people_models.HouseholdMember.objects.create(
+            person=person, recorded_by=membership, **values
+        )
+
+
+def _household_row(
+    actor: Actor, person_id: object, row_id: object
+) -> tuple[Person, people_models.HouseholdMember]:
+    require(actor, Permission.SOCIAL_RECORD_EDIT)
+    person = people_selectors.person_with_content(
+        actor=actor, person_id=person_id, permission=Permission.SOCIAL_RECORD_EDIT
+    )
+    row = get_visible(
+        actor,
+        people_models.HouseholdMember.objects.select_for_update(of=("self",))
+        .select_related("person", "member")
+        .filter(person=person),
+        pk=row_id,
+    )
+    return person, row
+
+
+def household_member_update(
+    *, actor: Actor, person_id: object, row_id: object, data: Mapping[str, Any]
+) -> people_models.HouseholdMember:
+    """Change the fields present in ``data`` of one household row (the whole row is checked
+    again; the registry member is checked only when it changes)."""
+    with transaction.atomic(), pghistory.context(reason="household_member_update"):
+        person, row = _household_row(actor, person_id, row_id)
+        changes = _household_values(data)
+        values = {key: getattr(row, key) for key in HOUSEHOLD_FIELDS} | changes
+        errors = _household_errors(
+            actor=actor,
+            person=person,
+            values=values,
+            check_member=values["member_id"] != row.member_id,
+            exclude_row_id=row.pk,
+        )
+        if errors:
+            raise PersonError(PersonErrorCode.HOUSEHOLD_INVALID, errors)
+        for key, value in changes.items():
+            setattr(row, key, value)
+        row.save()
+    row.refresh_from_db()
+    return row
+
+
+def household_member_end(
+    *, actor: Actor, person_id: object, row_id: object, until: date | None = None
+) -> people_models.HouseholdMember:
+    """End a membership (default today): the row stays, with ``until``, for the history."""
+    with transaction.atomic(), pghistory.context(reason="household_member_end"):
+        _person, row = _household_row(actor, person_id, row_id)
+        day = until or timezone.localdate()
+        errors: dict[str, list[str]] = {}
+        if row.until is not None and row.until <= timezone.localdate():
+            errors["until"] = [_("Il componente non fa già più parte del nucleo.")]
+        elif day > timezone.localdate():
+            errors["until"] = [_("La data di fine non può essere nel futuro.")]
+        elif row.since is not None and day < row.since:
+            errors["until"] = [_("La data di fine non può precedere quella di inizio.")]
+        if errors:
+            raise PersonError(PersonErrorCode.HOUSEHOLD_INVALID, errors)
+        row.until = day
+        row.save(update_fields=["until"])
+    return row
+
+
+# --- ISEE declarations -------------------------------------------------------------------------
+
+ISEE_MAX_VALUE = Decimal("99999999.99")  # DecimalField(max_digits=10, decimal_places=2)
+DSU_PROTOCOL_MAX_LENGTH = 60
+
+
+def isee_default_valid_until(kind: str, signed_on: date) -> date:
+    """When an ISEE stops being valid, by the date its DSU was filed.
+
+    Ordinario, sociosanitario, minorenni: 31 December of the year the DSU was filed (DPCM
+    5/12/2013 n. 159 as amended by DL 34/2019, art. 28-bis, from 2020: "la DSU ha validità dal
+    momento della presentazione fino al successivo 31 dicembre"). ISEE corrente: six months from
+    the filing (same amendment; two months before), i.e. the same day six months later, or the
+    last day of that month when it has no such day (31/08/2026 → 28/02/2027). A different
+    expiry printed on the attestation can be given explicitly (``valid_until``).
+    """
+    if kind == people_models.IseeKind.CURRENT:
+        month_index = signed_on.month - 1 + 6
+        year, month = signed_on.year + month_index // 12, month_index % 12 + 1
+        day = min(signed_on.day, calendar.monthrange(year, month)[1])
+        return date(year, month, day)
+    return date(signed_on.year, 12, 31)
+
+
+def isee_record(
+    *,
+    actor: Actor,
+    person_id: object,
+    kind: str,
+    value: Decimal,
+    signed_on: date,
+    dsu_protocol: str = "",
+    valid_until: date | None = None,
+) -> people_models.IseeDeclaration:
+    """Record an ISEE of a person whose content the actor may see; ``valid_until`` defaults to
+    the rule of ``isee_default_valid_until``. A new DSU is a new row. Needs
+    ``Permission.SOCIAL_RECORD_EDIT``."""
+    require(actor, Permission.SOCIAL_RECORD_EDIT)
+    membership = actor.membership
+    if membership is None:
+        raise PermissionRequired(Permission.SOCIAL_RECORD_EDIT)
+    errors: dict[str, list[str]] = {}
+    if kind not in people_models.IseeKind.values:
+        errors["kind"] = [
+            _("Tipo di ISEE sconosciuto: ordinario, sociosanitario, minorenni o corrente.")
+        ]
+    if value < 0:
+        errors["value"] = [_("Il valore ISEE non può essere negativo.")]
+    elif value > ISEE_MAX_VALUE or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors["value"] = [
+            _("Valore ISEE non valido: al massimo 99.999.999,99 euro, con due decimali.")
+        ]
+    if signed_on > timezone.localdate():
+        errors["signed_on"] = [_("La data della DSU non può essere nel futuro.")]
+    protocol = (dsu_protocol or "").strip()
+    if len(protocol) > DSU_PROTOCOL_MAX_LENGTH:
+        errors["dsu_protocol"] = [
+            _("Il protocollo può avere al massimo %(n)d caratteri.")
+            % {"n": DSU_PROTOCOL_MAX_LENGTH}
+        ]
+    if valid_until is not None and valid_until < signed_on:
+        errors["valid_until"] = [_("La scadenza non può precedere la data della DSU.")]
+    with transaction.atomic(), pghistory.context(reason="isee_record"):
+        # Visibility first: an invisible person is a 404 whatever else is wrong.
+        person = people_selectors.person_with_content(
+            actor=actor, person_id=person_id, permission=Permission.SOCIAL_RECORD_EDIT
+        )
+        if errors:
+            raise PersonError(PersonErrorCode.ISEE_INVALID, errors)
+        return people_models.IseeDeclaration.objects.create(
+            person=person,
+            kind=kind,
+            value=value,
+            signed_on=signed_on,
+            valid_until=valid_until or isee_default_valid_until(kind, signed_on),
+            dsu_protocol=protocol,
+            recorded_by=membership,
         )

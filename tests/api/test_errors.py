@@ -219,3 +219,32 @@ def test_registered_domain_errors_keep_their_code_and_message() -> None:
     assert body["code"] == "referral_already_accepted"
     assert body["title"] == "Invio già accettato"
     assert body["detail"] == "L'invio è già stato accettato da un altro servizio."
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_anywhere_in_a_body_or_query(client) -> None:
+    """PostgreSQL text cannot hold NUL: one parser answers 422 for every endpoint (found by
+    schemathesis on /persons/check-duplicates, deep inside a list of identifiers)."""
+    from integra.api.parser import _nul_paths
+
+    assert _nul_paths({"a": ["ok", {"b": "x\x00y"}], "c\x00": 1}) == [("a", "1", "b"), ("c",)]
+    assert _nul_paths({"a": "ok", "n": 3}) == []
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_body_is_a_422_naming_the_field(client, org_a, make_membership) -> None:
+    from integra.accounts.services import api_token_create
+    from integra.core.permissions import Role
+
+    membership = make_membership(org_a, Role.PUA_OPERATOR)
+    _, raw = api_token_create(user=membership.user, membership=membership, name="nul")
+    response = client.post(
+        "/api/v1/persons/check-duplicates",
+        data='{"family_names": "Ros\\u0000si", "given_names": "Mario"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "validation_error"
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("family_names", "nul_character")]
