@@ -60,33 +60,6 @@ def person_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs if condition is None else qs.filter(condition)
 
 
-@register_scope(PersonIdentifier)
-def person_identifier_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Identifiers of the persons the actor may see."""
-    condition = visible_persons_filter(actor)
-    if condition is None:
-        return qs
-    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
-
-
-@register_scope(CareRelationship)
-def care_relationship_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Relationships of the persons the actor may see."""
-    condition = visible_persons_filter(actor)
-    if condition is None:
-        return qs
-    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
-
-
-@register_scope(Consent)
-def consent_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Consents of the persons the actor may see (visible with the person)."""
-    condition = visible_persons_filter(actor)
-    if condition is None:
-        return qs
-    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
-
-
 def current_consent(*, person_id: int, purpose: str) -> Consent | None:
     """The latest decision on ``purpose``, by (decided_on, id); one query."""
     return (
@@ -134,28 +107,20 @@ def with_content_visible(actor: Actor, qs: QuerySet[Person]) -> QuerySet[Person]
     )
 
 
-@register_scope(HouseholdMember)
-def household_member_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Household rows of the persons the actor may see (visible with the person)."""
-    condition = visible_persons_filter(actor)
-    if condition is None:
+def follows_person(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows that belong to a person are visible with that person (``person_scope``); whether
+    their content may be read is then ``may_see_content``'s decision, as for the person."""
+    if visible_persons_filter(actor) is None:
         return qs
     return qs.filter(person__in=person_scope(actor, Person.objects.all()))
 
 
-@register_scope(IseeDeclaration)
-def isee_declaration_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """ISEE declarations of the persons the actor may see (visible with the person)."""
-    condition = visible_persons_filter(actor)
-    if condition is None:
-        return qs
-    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
-
-
-@register_scope(PersonDocument)
-def person_document_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Documents of the persons the actor may see (their content needs ``may_see_content``)."""
-    condition = visible_persons_filter(actor)
-    if condition is None:
-        return qs
-    return qs.filter(person__in=person_scope(actor, Person.objects.all()))
+for _model in (
+    PersonIdentifier,
+    CareRelationship,
+    Consent,
+    HouseholdMember,
+    IseeDeclaration,
+    PersonDocument,
+):
+    register_scope(_model)(follows_person)
