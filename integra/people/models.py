@@ -260,6 +260,22 @@ class Person(TimeStampedModel):
         return self.registered_by_id
 
 
+class PersonOwnedRecord:
+    """For rows that belong to one person: the access log records the person, and the
+    registering organisation as the holder of the data (like the person's own record)."""
+
+    person_id: int
+    person: Person
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        return self.person.registered_by_id
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class PersonIdentifier(models.Model):
     """A code that identifies a person: codice fiscale, provisional code, STP, ENI, TEAM."""
@@ -392,7 +408,7 @@ class ConsentStatus(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Consent(models.Model):
+class Consent(PersonOwnedRecord, models.Model):
     """One decision of the person about one purpose: given or withdrawn.
 
     Decisions are never changed: a withdrawal is a new row. The current state of a purpose is
@@ -450,15 +466,6 @@ class Consent(models.Model):
         return self.status == ConsentStatus.GIVEN and (
             self.expires_on is None or self.expires_on >= day
         )
-
-    @property
-    def audit_person_id(self) -> int:
-        return self.person_id
-
-    @property
-    def audit_owner_organization_id(self) -> int:
-        # Like the person's record: the registering organisation (select_related("person")).
-        return self.person.registered_by_id
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -527,7 +534,7 @@ class PermitReason(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class PersonDocument(models.Model):
+class PersonDocument(PersonOwnedRecord, models.Model):
     """An identity document, permit or certificate of a person, with an optional scan.
 
     The scan lives in ``PrivateStorage``; its path is never shown (``file_name`` is the
@@ -592,15 +599,6 @@ class PersonDocument(models.Model):
     def has_file(self) -> bool:
         return bool(self.file)
 
-    @property
-    def audit_person_id(self) -> int:
-        return self.person_id
-
-    @property
-    def audit_owner_organization_id(self) -> int:
-        # Like the person's record: the registering organisation (select_related("person")).
-        return self.person.registered_by_id
-
 
 # --- household and caregivers ------------------------------------------------------------------
 
@@ -628,7 +626,7 @@ class CaregiverNeed(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class HouseholdMember(models.Model):
+class HouseholdMember(PersonOwnedRecord, models.Model):
     """One member of a person's household (nucleo familiare) or network of care: a person of
     the registry (``member``) or someone known only by name; possibly a caregiver familiare.
 
@@ -705,14 +703,6 @@ class HouseholdMember(models.Model):
         day = today or timezone.localdate()
         return self.until is None or self.until > day
 
-    @property
-    def audit_person_id(self) -> int:
-        return self.person_id
-
-    @property
-    def audit_owner_organization_id(self) -> int:
-        return self.person.registered_by_id
-
 
 # --- ISEE declarations -------------------------------------------------------------------------
 
@@ -727,7 +717,7 @@ class IseeKind(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class IseeDeclaration(models.Model):
+class IseeDeclaration(PersonOwnedRecord, models.Model):
     """An ISEE certified on a DSU (dichiarazione sostitutiva unica): kind, value, validity.
 
     Never changed: a new DSU is a new row; the one in force on a day is the latest by
@@ -775,11 +765,3 @@ class IseeDeclaration(models.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.signed_on <= day <= self.valid_until
-
-    @property
-    def audit_person_id(self) -> int:
-        return self.person_id
-
-    @property
-    def audit_owner_organization_id(self) -> int:
-        return self.person.registered_by_id
