@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "integra.accounts",
     "integra.organizations",
     "integra.people",
+    "integra.intake",
+    "integra.assessments",
+    "integra.programs",
     "integra.audit",
     "integra.api",
 ]

@@ -15,5 +15,9 @@ urlpatterns = [
     path("territorio/", include("integra.core.urls")),
     path("enti/", include("integra.organizations.urls")),
     path("audit/", include("integra.audit.urls")),
+    path("persone/", include("integra.people.urls")),
+    path("pua/", include("integra.intake.urls")),
+    path("valutazioni/", include("integra.assessments.urls")),
+    path("misure/", include("integra.programs.urls")),
     path("", core_views.home, name="home"),
 ]

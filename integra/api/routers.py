@@ -6,11 +6,15 @@ from ninja import Router
 
 from integra.accounts.api import router as accounts_router
 from integra.accounts.staff_api import router as staff_router
+from integra.assessments.api import router as assessments_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
+from integra.intake.api import router as intake_router
 from integra.organizations.api import router as organizations_router
 from integra.people.api import permits_router, persons_router
 from integra.people.api import router as people_router
+from integra.people.merge_api import router as merges_router
+from integra.programs.api import router as programs_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", accounts_router),
@@ -20,5 +24,9 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/fiscal-codes", people_router),
     ("/persons", persons_router),
     ("/permits", permits_router),
+    ("/merges", merges_router),
+    ("/pua", intake_router),
+    ("", assessments_router),
+    ("/measures", programs_router),
     ("", organizations_router),
 ]

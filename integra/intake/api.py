@@ -1,0 +1,5 @@
+"""The intake API."""
+
+from ninja import Router
+
+router = Router(tags=["intake"])

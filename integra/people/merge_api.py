@@ -1,0 +1,5 @@
+"""The merge API (/api/v1/merges)."""
+
+from ninja import Router
+
+router = Router(tags=["anagrafe"])

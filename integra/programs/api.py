@@ -1,0 +1,5 @@
+"""The programs API."""
+
+from ninja import Router
+
+router = Router(tags=["programs"])
