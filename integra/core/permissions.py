@@ -19,6 +19,7 @@ class Permission(models.TextChoices):
     MEMBERSHIP_MANAGE = "membership.manage", _("Gestire operatori e ruoli del proprio ente")
     PERSON_VIEW = "person.view", _("Consultare l'anagrafe delle persone")
     PERSON_EDIT = "person.edit", _("Registrare e modificare persone")
+    PERSON_MERGE = "person.merge", _("Unire schede duplicate della stessa persona")
     HEALTH_DATA_VIEW = "health.view", _("Consultare dati sanitari")
     HEALTH_DATA_EDIT = "health.edit", _("Registrare dati sanitari")
     SOCIAL_RECORD_EDIT = "social.edit", _("Registrare dati sociali")
@@ -54,7 +55,8 @@ _BASE = frozenset({P.TERRITORY_VIEW, P.CATALOGUE_VIEW, P.API_TOKEN_ISSUE})
 _CARE = _BASE | {P.PERSON_VIEW, P.STAFF_VIEW}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PUA_OPERATOR: _CARE | {P.PERSON_EDIT, P.INTAKE_MANAGE, P.SOCIAL_RECORD_EDIT},
+    Role.PUA_OPERATOR: _CARE
+    | {P.PERSON_EDIT, P.PERSON_MERGE, P.INTAKE_MANAGE, P.SOCIAL_RECORD_EDIT},
     Role.SOCIAL_WORKER: _CARE
     | {P.PERSON_EDIT, P.SOCIAL_RECORD_EDIT, P.ASSESSMENT_PERFORM, P.CASE_MANAGE},
     Role.NURSE: _CARE
