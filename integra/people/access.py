@@ -28,6 +28,7 @@ from integra.people.models import (
     Person,
     PersonDocument,
     PersonIdentifier,
+    PersonMerge,
 )
 
 
@@ -51,7 +52,12 @@ def visible_persons_filter(actor: Actor) -> Q | None:
     in_charge = active_care_relationships().filter(
         person_id=OuterRef("pk"), organization_id=actor.organization_id
     )
-    return Q(Exists(in_charge))
+    # A record merged into another (an alias) stays visible with its survivor, whose care
+    # relationships it handed over: old links lead to the kept record instead of a 404.
+    survivor_in_charge = active_care_relationships().filter(
+        person_id=OuterRef("merged_into_id"), organization_id=actor.organization_id
+    )
+    return Q(Exists(in_charge)) | (Q(merged_into__isnull=False) & Q(Exists(survivor_in_charge)))
 
 
 @register_scope(Person)
@@ -124,3 +130,11 @@ for _model in (
     PersonDocument,
 ):
     register_scope(_model)(follows_person)
+
+
+@register_scope(PersonMerge)
+def person_merge_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """The merges seen by a holder of ``PERSON_MERGE``: those whose kept record they see."""
+    if not actor.has(Permission.PERSON_MERGE):
+        return qs.none()
+    return qs.filter(survivor__in=person_scope(actor, Person.objects.all()))

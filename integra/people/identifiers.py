@@ -153,6 +153,18 @@ def is_known_place(code: str) -> bool:
     return code.upper() in _library_places()
 
 
+def foreign_country_code(name: str) -> str | None:
+    """The Belfiore (Z) code of the foreign country called ``name`` (case ignored); of the
+    current country when the name was also used by a ceased one."""
+    wanted = name.strip().upper()
+    codes = sorted(
+        p.code
+        for p in _library_places().values()
+        if p.kind == PlaceKind.FOREIGN_COUNTRY and p.name.upper() == wanted
+    )
+    return codes[0] if codes else None
+
+
 def describe_place(code: str) -> PlaceInfo | None:
     """Name and province (or country) of a Belfiore code; ``None`` if unknown.
 
@@ -750,3 +762,58 @@ def check_identifier(
         ),
     )
     return IdentifierReport(None, False, norm, [error])
+
+
+# --- codice fiscale: building one (DM 23/12/1976 n. 13813) ---------------------------------------
+
+_VOWELS = frozenset("AEIOU")
+
+
+def _cf_letters(text: str) -> str:
+    """The letters A-Z of a name, accents folded (à → A), everything else dropped."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    return "".join(ch for ch in decomposed if "A" <= ch <= "Z")
+
+
+def _cf_name_part(text: str, *, given: bool) -> str:
+    """Three letters of a name: consonants, then vowels, then X. For the given name, four or
+    more consonants give the 1st, 3rd and 4th (DM 23/12/1976, allegato, punti 1-2)."""
+    letters = _cf_letters(text)
+    consonants = [ch for ch in letters if ch not in _VOWELS]
+    vowels = [ch for ch in letters if ch in _VOWELS]
+    if given and len(consonants) >= 4:
+        return consonants[0] + consonants[2] + consonants[3]
+    return ("".join(consonants) + "".join(vowels) + "XXX")[:3]
+
+
+def fiscal_code_encode(
+    *, family_names: str, given_names: str, sex: Sex, birth_date: date, place_code: str
+) -> str:
+    """The codice fiscale of a person (its base form, before any omocodia): three letters of
+    the surname, three of the given name, year (2 digits), month letter, day (+40 for women),
+    Belfiore or Z code of the birth place, check character."""
+    day = birth_date.day + (40 if sex == "F" else 0)
+    body = (
+        _cf_name_part(family_names, given=False)
+        + _cf_name_part(given_names, given=True)
+        + f"{birth_date.year % 100:02d}"
+        + MONTH_LETTERS[birth_date.month - 1]
+        + f"{day:02d}"
+        + place_code.upper()
+    )
+    return body + fiscal_code_check_character(body)
+
+
+def fiscal_code_omocodic_variant(code: str, level: int) -> str:
+    """The ``level``-th omocodic form of a base codice fiscale (1-7): the ``level`` rightmost
+    digits replaced by LMNPQRSTUV and the check character recomputed, as the Agenzia delle
+    Entrate assigns to the second, third… person who would get the same code."""
+    if not 0 <= level <= len(NUMERIC_POSITIONS):
+        raise ValueError(f"omocodia level {level} outside 0-{len(NUMERIC_POSITIONS)}")
+    chars = list(normalise(code)[:15])
+    for position in list(reversed(NUMERIC_POSITIONS))[:level]:
+        chars[position] = OMOCODIA_LETTERS[int(chars[position])]
+    body = "".join(chars)
+    return body + fiscal_code_check_character(body)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
-from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -23,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from integra.core.models import Municipality, TimeStampedModel
 from integra.organizations.models import Organization
 from integra.people.identifiers import IdentifierKind
-from integra.people.matching import name_keys
 
 
 class Sex(models.TextChoices):
@@ -193,7 +191,8 @@ class Person(TimeStampedModel):
         _("nome normalizzato"), max_length=310, blank=True, editable=False
     )
     # Keys to find the person despite a typo without pg_trgm (integra.people.matching.name_keys):
-    # first and last three letters of each word. Kept in step with the names by ``save``.
+    # first and last three letters of each word. Kept in step with the names by
+    # ``services.person_search_fields_set`` (also for bulk loaders).
     search_keys = ArrayField(
         models.CharField(max_length=4),
         verbose_name=_("chiavi di ricerca"),
@@ -230,13 +229,6 @@ class Person(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.family_names} {self.given_names}".strip()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_keys = name_keys(self.family_names, self.given_names)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"family_names", "given_names"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_keys"}
-        super().save(*args, **kwargs)
 
     @property
     def competent_municipality(self) -> Municipality | None:
@@ -765,3 +757,104 @@ class IseeDeclaration(PersonOwnedRecord, models.Model):
 
     def is_valid_on(self, day: date) -> bool:
         return self.signed_on <= day <= self.valid_until
+
+
+# --- merge of duplicates -----------------------------------------------------------------------
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PersonMerge(models.Model):
+    """Two records found to be the same person, merged into one (integra/people/merging.py).
+
+    ``merged`` stays as an alias (status merged, ``merged_into`` = ``survivor``). What the merge
+    did is recorded so that the undo reverses exactly that and nothing else:
+
+    - ``fields``: for each group of fields that differed, which record's value was kept and the
+      values of both records before the merge;
+    - ``moved``: per relation to Person (``"app.model.field"``), the ids of the rows moved;
+    - ``kept``: per relation, the ids of the rows left on the alias and why (a rule of the
+      merge: they would break a constraint or duplicate a row of the survivor);
+    - ``adjusted``: per model, the rows changed to make room (e.g. a primary identifier that is
+      no longer primary), with their values before the merge.
+    """
+
+    survivor = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="merges_kept",
+        verbose_name=_("scheda che resta"),
+    )
+    merged = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        related_name="merges_absorbed",
+        verbose_name=_("scheda unita"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ente di chi ha unito"),
+    )
+    merged_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unita da"),
+    )
+    reason = models.TextField(_("motivo dell'unione"))
+    fields = models.JSONField(_("scelte sui dati"), default=dict, blank=True)
+    moved = models.JSONField(_("righe spostate"), default=dict, blank=True)
+    kept = models.JSONField(_("righe rimaste sulla scheda unita"), default=dict, blank=True)
+    adjusted = models.JSONField(_("righe adattate"), default=dict, blank=True)
+    merged_at = models.DateTimeField(_("unita il"), default=timezone.now)
+    undone_at = models.DateTimeField(_("annullata il"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("annullata da"),
+    )
+    undo_reason = models.TextField(_("motivo dell'annullamento"), blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        verbose_name = _("unione di schede")
+        verbose_name_plural = _("unioni di schede")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(survivor=models.F("merged")), name="person_merge_two_records"
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="person_merge_has_reason"),
+            models.CheckConstraint(
+                condition=models.Q(undone_at__isnull=True, undone_by__isnull=True, undo_reason="")
+                | (
+                    models.Q(undone_at__isnull=False, undone_by__isnull=False)
+                    & ~models.Q(undo_reason="")
+                ),
+                name="person_merge_undo_complete",
+            ),
+            # A record is the alias of one survivor at a time.
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=models.Q(undone_at__isnull=True),
+                name="person_merge_one_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.survivor_id
+
+    @property
+    def audit_owner_organization_id(self) -> int:
+        return self.organization_id

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +19,7 @@ from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 from integra.organizations.search import normalize
+from integra.people import matching
 from integra.people.access import (
     active_care_relationships,
     may_see_content,
@@ -47,6 +50,7 @@ from integra.people.matching import (
     fiscal_code_forms,
     looks_like_code,
     name_candidates_filter,
+    name_keys,
     name_similarity,
     search_score,
 )
@@ -218,10 +222,12 @@ def person_get(*, actor: Actor | None, person_id: object, purpose: str = "") -> 
 
 def person_list(*, actor: Actor | None, identifier: str = "") -> QuerySet[Person]:
     """The persons the actor may see, by family and given names; ``identifier`` matches one
-    code exactly (spaces and case ignored)."""
+    code exactly (spaces and case ignored). A record merged into another (an alias) is not
+    listed: its codes now belong to the record that was kept, which is."""
     require(actor, Permission.PERSON_VIEW)
     assert actor is not None  # require() refuses None
-    qs = with_content_visible(actor, scoped(actor, _person_queryset()))
+    active = _person_queryset().filter(status=PersonStatus.ACTIVE)
+    qs = with_content_visible(actor, scoped(actor, active))
     code = normalise(identifier)
     if code:
         qs = qs.filter(pk__in=PersonIdentifier.objects.filter(value=code).values("person_id"))
@@ -307,6 +313,20 @@ PERSON_SEARCH_SUBJECT = ("people.person", "", "Ricerca nell'anagrafe delle perso
 PERSON_DUPLICATE_SUBJECT = ("people.person", "", "Controllo dei possibili duplicati")
 
 
+def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Person]:
+    """The persons that may match ``text``, closest first, so that the ``CANDIDATE_CAP`` read
+    when a common name matches thousands are the likeliest ones (not the first by name):
+    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common."""
+    rows = base.filter(name_candidates_filter(text))
+    if matching.trigram_enabled():
+        closeness: Any = TrigramSimilarity("search_name", normalize(text))
+    else:
+        shared = "SELECT unnest(search_keys) INTERSECT SELECT unnest(%s::varchar[])"
+        # The keys go as a query parameter, never into the SQL text.
+        closeness = RawSQL(f"cardinality(ARRAY({shared}))", (name_keys(text),))  # noqa: S611
+    return rows.annotate(closeness=closeness).order_by("-closeness", "pk")
+
+
 def person_search(
     *,
     actor: Actor | None,
@@ -342,7 +362,7 @@ def person_search(
             reason = MatchReason.SAME_CODE if value == code else MatchReason.OMOCODIC_CODE
             found[person_id] = (1.0, [reason], family, given)
     elif text:
-        candidates = base.filter(name_candidates_filter(text)).values_list(
+        candidates = _closest_name_candidates(base, text).values_list(
             "pk", "family_names", "given_names"
         )[:CANDIDATE_CAP]
         for pk, family, given in candidates:
@@ -694,3 +714,18 @@ def permits_expiring_access_record(*, actor: Actor | None, within_days: int) -> 
         action=AccessAction.LIST,
         detail={"filters": {"within_days": within_days}},
     )
+
+
+# --- pages of the registry (integra/people/views.py) -------------------------------------------
+
+
+def person_for_tab(*, actor: Actor | None, person_id: object) -> Person:
+    """The person shown above a tab of the person's page (documents, household, ISEE, consents,
+    history): visible and with content the actor may see, else ``NotFound``; identifiers
+    prefetched. Not logged here: the tab's own selector logs the read of the person."""
+    require(actor, Permission.PERSON_VIEW)
+    assert actor is not None  # require() refuses None
+    person = get_visible(actor, _person_queryset(), pk=person_id)
+    if not may_see_content(actor, person):
+        raise NotFound()
+    return person

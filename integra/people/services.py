@@ -44,7 +44,7 @@ from integra.people.identifiers import (
     normalise,
     stp_valid_until,
 )
-from integra.people.matching import PossibleDuplicate
+from integra.people.matching import PossibleDuplicate, name_keys
 from integra.people.models import (
     PERMIT_KINDS,
     CareRelationship,
@@ -310,7 +310,16 @@ def _apply_values(person: Person, values: dict[str, Any], problems: _Problems) -
             "legal_guardian_name",
             _("Indica il nome del tutore, curatore o amministratore di sostegno."),
         )
+    person_search_fields_set(person)
+
+
+def person_search_fields_set(person: Person) -> None:
+    """Bring ``search_name`` and ``search_keys`` in step with the names (not saved).
+
+    Every write of a person's names calls it before saving: the services here, the merge, and
+    bulk loaders (before ``bulk_create`` / ``bulk_update`` with both fields)."""
     person.search_name = normalize(f"{person.family_names} {person.given_names}")
+    person.search_keys = name_keys(person.family_names, person.given_names)
 
 
 def _full_clean(obj: Any, problems: _Problems, *, exclude: list[str]) -> None:
@@ -767,7 +776,7 @@ def document_file_name(name: str, extension: str) -> str:
     return stem + extension
 
 
-def _check_document_file(
+def document_file_check(
     upload: File, errors: dict[str, list[str]]
 ) -> tuple[str, str, int, str] | None:
     """(content type, file name, size, sha256) of an acceptable upload; else adds the error and
@@ -856,7 +865,7 @@ def person_document_create(
     checked = None
     file_problem = ""
     if upload is not None:
-        checked = _check_document_file(upload, errors)
+        checked = document_file_check(upload, errors)
         if checked is None:
             file_problem = "size" if (upload.size or 0) > document_max_bytes() else "type"
     stored_name = ""

@@ -1,7 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
+from integra.people import views
 from integra.people.merge_urls import urlpatterns as merge_urlpatterns
 
 app_name = "people"
 
-urlpatterns: list = [*merge_urlpatterns]
+urlpatterns: list = [
+    path("", views.search, name="search"),
+    path("nuova/", views.create, name="create"),
+    path("verifica-codice/", views.identifier_check, name="identifier_check"),
+    path("permessi-in-scadenza/", views.permits_expiring, name="permits_expiring"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/modifica/", views.edit, name="edit"),
+    path("<int:pk>/documenti/", views.documents, name="documents"),
+    path("<int:pk>/documenti/<int:document_pk>/file/", views.document_file, name="document_file"),
+    path("<int:pk>/nucleo/", views.household, name="household"),
+    path("<int:pk>/isee/", views.isee, name="isee"),
+    path("<int:pk>/consensi/", views.consents, name="consents"),
+    path("<int:pk>/storico/", views.history, name="history"),
+    *merge_urlpatterns,
+]

@@ -8,6 +8,7 @@ from factory.django import DjangoModelFactory
 
 from integra.organizations.search import normalize
 from integra.people.identifiers import IdentifierKind, fiscal_code_check_character
+from integra.people.matching import name_keys
 from integra.people.models import (
     CareRelationship,
     Consent,
@@ -38,6 +39,7 @@ class PersonFactory(DjangoModelFactory):
     sex = Sex.MALE
     registered_by = factory.SubFactory(OrganizationFactory)
     search_name = factory.LazyAttribute(lambda p: normalize(f"{p.family_names} {p.given_names}"))
+    search_keys = factory.LazyAttribute(lambda p: name_keys(p.family_names, p.given_names))
 
 
 class PersonIdentifierFactory(DjangoModelFactory):
