@@ -6,3 +6,6 @@ class IntakeConfig(AppConfig):
     name = "integra.intake"
     label = "intake"
     verbose_name = _("PUA — accesso e smistamento")
+
+    def ready(self) -> None:
+        from integra.intake import access  # noqa: F401  (registers policies)

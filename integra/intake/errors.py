@@ -1,0 +1,41 @@
+"""Stable codes for refused PUA operations, and the errors that carry them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeErrorCode(models.TextChoices):
+    REQUEST_INVALID = "intake_request_invalid", _("Richiesta non valida")
+    NO_COMPETENT_PUA = "intake_no_competent_pua", _("Nessun PUA competente")
+    ILLEGAL_TRANSITION = "intake_illegal_transition", _("Passaggio di stato non consentito")
+    TRANSITION_INVALID = "intake_transition_invalid", _("Dati del passaggio non validi")
+    TRIAGE_INVALID = "intake_triage_invalid", _("Pre-valutazione non valida")
+    TRIAGE_UNAVAILABLE = "intake_triage_unavailable", _("Strumento di pre-valutazione assente")
+    ATTACHMENT_INVALID = "intake_attachment_invalid", _("Allegato non valido")
+    ATTACHMENT_TOO_LARGE = "intake_attachment_too_large", _("File troppo grande")
+
+
+class IntakeError(Exception):
+    """A refused PUA operation with the Italian messages of each bad field.
+
+    ``errors`` maps a field name to its messages, so a form can mark each field and the API can
+    name each one in a 422; nothing has been written.
+    """
+
+    def __init__(self, code: IntakeErrorCode, errors: dict[str, list[str]]) -> None:
+        self.code = code
+        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
+        every = [m for messages in self.errors.values() for m in messages]
+        self.message = (
+            every[0] if len(every) == 1 else str(_("Uno o più dati non sono validi: correggili."))
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class WorkflowError(IntakeError):
+    """A move the state machine refuses (illegal from the current state, or data missing)."""

@@ -1,0 +1,246 @@
+"""Reads of the PUA: the inbox with its filters and counts, due-soon and overdue lists, one
+request with its timeline, the requests awaiting the UVM. Every read goes through the access
+policy (integra/intake/access.py) and reads of person data are written to the access log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from integra.audit.models import AccessAction
+from integra.audit.services import access_log_record
+from integra.core.access import Actor, NotFound, get_visible, require, scoped
+from integra.core.permissions import Permission
+from integra.intake.access import managed_pua_ids, may_manage
+from integra.intake.deadlines import due_soon_limit
+from integra.intake.models import (
+    IntakeAttachment,
+    IntakeRequest,
+    IntakeState,
+    IntakeTransition,
+    PuaPoint,
+)
+
+
+class DueFilter:
+    SOON = "soon"
+    OVERDUE = "overdue"
+
+
+class Box:
+    """Which requests a list shows: those worked at the actor's PUAs, or those sent to the
+    actor's organisation by a PUA (a service, the UVM, a forwarded request)."""
+
+    PUA = "pua"
+    RECEIVED = "received"
+
+
+# Fixed text: stored and hashed in the access log.
+INBOX_SUBJECT = ("intake.intakerequest", "", "Richieste al PUA")
+
+
+def pua_points_managed(*, actor: Actor | None) -> list[PuaPoint]:
+    """The PUAs whose requests the actor works (owner or partner organisation)."""
+    if actor is None:
+        return []
+    return list(
+        PuaPoint.objects.filter(pk__in=managed_pua_ids(actor), is_active=True).order_by("name")
+    )
+
+
+def pua_point_list(*, actor: Actor | None) -> QuerySet[PuaPoint]:
+    """Every active PUA (a public directory), with its territory."""
+    return (
+        scoped(actor, PuaPoint)
+        .filter(is_active=True)
+        .select_related("organization", "uvm_organization")
+        .prefetch_related("ambiti", "municipalities", "partners")
+        .order_by("name", "pk")
+    )
+
+
+def _inbox_base(actor: Actor | None) -> QuerySet[IntakeRequest]:
+    return scoped(actor, IntakeRequest).select_related("person", "pua")
+
+
+# Lists and badges count at most this many rows (then "more than"): a full COUNT over a busy
+# PUA's 200k open requests costs ~150 ms, a capped one walks the index for a few ms.
+COUNT_CAP = 1000
+
+
+def capped_count(qs: QuerySet[IntakeRequest]) -> int:
+    """``qs.count()``, but no more than ``COUNT_CAP + 1`` (that value means "more than")."""
+    return qs.order_by()[: COUNT_CAP + 1].count()
+
+
+def _due_soon_condition(puas: list[PuaPoint], today: date) -> Q:
+    """Due from today to each PUA's own "due soon" limit (working days, its holidays)."""
+    condition = Q(pk__in=[])
+    for pua in puas:
+        condition |= Q(pua_id=pua.pk, due_on__lte=due_soon_limit(pua, today=today))
+    return Q(due_on__gte=today) & condition
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    state: str = ""
+    urgency: str = ""
+    channel: str = ""
+    due: str = ""
+    pua_id: int | None = None
+    box: str = ""
+
+
+def _box_condition(actor: Actor, box: str, puas: list[PuaPoint]) -> Q:
+    """The actor's PUAs by default (``pua_id IN (…)`` as literals, so the planner walks the
+    inbox index in order), else what was sent to the actor's organisation."""
+    if box == Box.RECEIVED or not puas:
+        return Q(sent_to_organization_id=actor.organization_id)
+    return Q(pua_id__in=[p.pk for p in puas])
+
+
+def request_inbox(
+    *, actor: Actor | None, filters: InboxFilters | None = None, today: date | None = None
+) -> QuerySet[IntakeRequest]:
+    """The requests of the actor's PUAs (or, ``box="received"``, sent to the actor's
+    organisation), newest first; open ones unless a state is asked for.
+
+    ``due="soon"``: due from today within the PUA's warning window; ``due="overdue"``: the
+    deadline has passed (both only open requests, earliest deadline first). Two queries
+    whatever the rows: the actor's PUAs, then the page (plus its count).
+    """
+    require(actor, Permission.PERSON_VIEW)
+    assert actor is not None  # require() refuses None
+    f = filters or InboxFilters()
+    day = today or timezone.localdate()
+    puas = list(PuaPoint.objects.filter(pk__in=managed_pua_ids(actor)))
+    qs = _inbox_base(actor).filter(_box_condition(actor, f.box, puas))
+    # ``NOT state = 'chiusa'`` is the predicate of the partial indexes on open requests.
+    qs = qs.filter(state=f.state) if f.state else qs.exclude(state=IntakeState.CLOSED)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.pua_id is not None:
+        qs = qs.filter(pua_id=f.pua_id)
+    if f.due == DueFilter.OVERDUE:
+        return qs.filter(due_on__lt=day).exclude(state=IntakeState.CLOSED).order_by("due_on", "pk")
+    if f.due == DueFilter.SOON:
+        return (
+            qs.filter(_due_soon_condition(puas, day))
+            .exclude(state=IntakeState.CLOSED)
+            .order_by("due_on", "pk")
+        )
+    return qs.order_by("-received_at", "-pk")
+
+
+def requests_overdue(*, actor: Actor | None, today: date | None = None) -> QuerySet[IntakeRequest]:
+    return request_inbox(actor=actor, filters=InboxFilters(due=DueFilter.OVERDUE), today=today)
+
+
+def requests_due_soon(*, actor: Actor | None, today: date | None = None) -> QuerySet[IntakeRequest]:
+    return request_inbox(actor=actor, filters=InboxFilters(due=DueFilter.SOON), today=today)
+
+
+def inbox_counts(
+    *, actor: Actor | None, box: str = "", today: date | None = None
+) -> dict[str, int]:
+    """Open, due soon and overdue requests of the actor's PUAs (or sent to the actor's
+    organisation), each capped at ``COUNT_CAP + 1``: three queries, plus the PUAs."""
+    require(actor, Permission.PERSON_VIEW)
+    assert actor is not None
+    day = today or timezone.localdate()
+    puas = list(PuaPoint.objects.filter(pk__in=managed_pua_ids(actor)))
+    base = (
+        scoped(actor, IntakeRequest)
+        .filter(_box_condition(actor, box, puas))
+        .exclude(state=IntakeState.CLOSED)
+    )
+    return {
+        "open": capped_count(base),
+        "due_soon": capped_count(base.filter(_due_soon_condition(puas, day))),
+        "overdue": capped_count(base.filter(due_on__lt=day)),
+    }
+
+
+def request_list_access_record(*, actor: Actor | None, filters: InboxFilters) -> None:
+    """Log that the actor listed PUA requests (names of persons are shown)."""
+    shown = {k: v for k, v in filters.__dict__.items() if v not in ("", None)}
+    access_log_record(
+        actor=actor, subject=INBOX_SUBJECT, action=AccessAction.LIST, detail={"filters": shown}
+    )
+
+
+def requests_awaiting_uvm(*, actor: Actor | None) -> QuerySet[IntakeRequest]:
+    """Requests sent to the UVM and not closed, by UVM deadline: the UVM sessions start here.
+
+    Visible to the PUA and to the organisation that convenes the UVM."""
+    require(actor, Permission.PERSON_VIEW)
+    return _inbox_base(actor).filter(state=IntakeState.SENT_TO_UVM).order_by("uvm_due", "pk")
+
+
+def request_detail(*, actor: Actor | None, request_id: object) -> IntakeRequest:
+    """One request with its timeline and attachments (404 for missing and forbidden alike);
+    the read is logged with the person concerned."""
+    require(actor, Permission.PERSON_VIEW)
+    request = get_visible(
+        actor,
+        IntakeRequest.objects.select_related(
+            "pua__organization",
+            "pua__uvm_organization",
+            "competent_pua",
+            "person__residence_municipality",
+            "person__domicile_municipality",
+            "requester_organization",
+            "outcome_service__provider",
+            "forwarded_to",
+            "sent_to_organization",
+            "triage_by__user",
+            "created_by__user",
+        ).prefetch_related(
+            Prefetch(
+                "transitions",
+                queryset=IntakeTransition.objects.select_related(
+                    "by__user", "by_organization"
+                ).order_by("at", "pk"),
+            ),
+            Prefetch(
+                "attachments",
+                queryset=IntakeAttachment.objects.select_related("uploaded_by__user").order_by(
+                    "created_at", "pk"
+                ),
+            ),
+        ),
+        pk=request_id,
+    )
+    access_log_record(
+        actor=actor, subject=request, action=AccessAction.VIEW, detail={"view": "richiesta"}
+    )
+    return request
+
+
+def request_is_managed(*, actor: Actor | None, request: IntakeRequest) -> bool:
+    return actor is not None and may_manage(actor, request)
+
+
+def attachment_for_download(
+    *, actor: Actor | None, request_id: object, attachment_id: object
+) -> IntakeAttachment:
+    require(actor, Permission.PERSON_VIEW)
+    attachment = get_visible(
+        actor,
+        IntakeAttachment.objects.select_related("request__pua"),
+        pk=attachment_id,
+    )
+    if str(attachment.request_id) != str(request_id) or not attachment.file:
+        raise NotFound()
+    access_log_record(
+        actor=actor,
+        subject=attachment.request,
+        action=AccessAction.VIEW,
+        detail={"download": "allegato", "attachment": attachment.pk},
+    )
+    return attachment

@@ -1,0 +1,297 @@
+"""Pages of the PUA (thin: parse, call one service or selector, render)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from integra.core.access import Actor, NotFound, require
+from integra.core.permissions import Permission
+from integra.intake import selectors, services, triage, workflow
+from integra.intake.errors import IntakeError
+from integra.intake.forms import (
+    AttachmentForm,
+    InboxFilterForm,
+    PersonSearchForm,
+    RequestForm,
+    TransitionForm,
+    TriageForm,
+)
+from integra.intake.models import IntakeRequest, IntakeState, NeedArea
+from integra.people.selectors import person_get, person_search
+
+PAGE_SIZE = 25
+SECTION = "intake"
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``COUNT_CAP + 1`` rows: beyond that the page says "more than"."""
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.capped_count(cast(QuerySet[IntakeRequest], self.object_list))
+
+    @property
+    def capped(self) -> bool:
+        return self.count > selectors.COUNT_CAP
+
+
+def _actor(request: HttpRequest) -> Actor | None:
+    return getattr(request, "actor", None)
+
+
+def _person_create_url(next_url: str) -> str | None:
+    """The registry's "new person" page, returning here with ``persona=<id>`` (if deployed)."""
+    try:
+        base = reverse("people:create")
+    except NoReverseMatch:
+        return None
+    return f"{base}?{urlencode({'next': next_url})}"
+
+
+def _add_errors(form: Any, exc: IntakeError, fields: dict[str, str] | None = None) -> None:
+    mapping = fields or {}
+    for field, messages_ in exc.errors.items():
+        name = mapping.get(field, field)
+        target = name if name in form.fields else None
+        for message in messages_:
+            form.add_error(target, message)
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require(actor, Permission.PERSON_VIEW)
+    form = InboxFilterForm(request.GET or None)
+    filters = form.filters()
+    requests = selectors.request_inbox(actor=actor, filters=filters)
+    page = CappedPaginator(requests, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    selectors.request_list_access_record(actor=actor, filters=filters)
+    context = {
+        "section": SECTION,
+        "form": form,
+        "page": page,
+        "counts": selectors.inbox_counts(actor=actor, box=filters.box),
+        "can_create": actor is not None and actor.has(Permission.INTAKE_MANAGE),
+        "due": filters.due,
+        "cap": selectors.COUNT_CAP,
+    }
+    return render(request, "intake/inbox.html", context)
+
+
+@login_required
+def request_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    require(actor, Permission.INTAKE_MANAGE)
+    assert actor is not None
+    puas = selectors.pua_points_managed(actor=actor)
+    search = PersonSearchForm(request.GET or None)
+    matches = []
+    if search.is_valid() and search.cleaned_data["cerca"].strip():
+        matches = person_search(actor=actor, query=search.cleaned_data["cerca"], limit=10)
+    chosen_id: int | None = None
+    chosen_label = ""
+    person_param = request.POST.get("person_id") or request.GET.get("persona")
+    if person_param:
+        try:
+            view = person_get(actor=actor, person_id=person_param, purpose="richiesta PUA")
+        except NotFound:
+            view = None
+        if view is not None:
+            chosen_id = view.person_id
+            chosen_label = (
+                str(view.person)
+                if view.person is not None
+                else _("Persona n. %(n)s (dati visibili solo con il consenso alla condivisione)")
+                % {"n": view.person_id}
+            )
+    initial = {"person_id": chosen_id}
+    form = RequestForm(request.POST or None, actor=actor, puas=puas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.request_create(actor=actor, data=form.service_data())
+        except IntakeError as exc:
+            _add_errors(
+                form, exc, {"pua_id": "pua", "requester_organization_id": "requester_organization"}
+            )
+        else:
+            messages.success(request, _("Richiesta n. %(n)s registrata.") % {"n": created.pk})
+            return redirect("intake:request_detail", pk=created.pk)
+    context = {
+        "section": SECTION,
+        "form": form,
+        "search": search,
+        "matches": matches,
+        "chosen_id": chosen_id,
+        "chosen_label": chosen_label,
+        "puas": puas,
+        "person_create_url": _person_create_url(reverse("intake:request_create")),
+    }
+    return render(request, "intake/request_form.html", context)
+
+
+def _detail_context(
+    actor: Actor, item: IntakeRequest, forms: dict[str, TransitionForm] | None = None
+) -> dict[str, Any]:
+    manages = selectors.request_is_managed(actor=actor, request=item)
+    suggestion_need = str(item.triage_suggestion.get("need", "")) if item.triage_suggestion else ""
+    move_forms = []
+    if manages:
+        for move in workflow.allowed_moves(item.state):
+            key = str(move.target)
+            move_forms.append(
+                (forms or {}).get(key)
+                or TransitionForm(actor=actor, move=move, initial_need=suggestion_need)
+            )
+    return {
+        "section": SECTION,
+        "item": item,
+        "manages": manages,
+        "move_forms": move_forms,
+        "attachment_form": AttachmentForm() if manages else None,
+        "can_triage": manages and item.state in (IntakeState.RECEIVED, IntakeState.PRE_ASSESSMENT),
+        "triage_labels": _triage_labels(item),
+        "need_area_labels": [_need_label(a) for a in item.need_areas],
+    }
+
+
+def _need_label(code: str) -> str:
+    try:
+        return str(NeedArea(code).label)
+    except ValueError:
+        return code
+
+
+def _triage_labels(item: IntakeRequest) -> list[tuple[str, str]]:
+    """(item label, answer label) of the stored triage answers, for reading."""
+    labels = []
+    for definition_item in triage.triage_items():
+        code = item.triage_answers.get(definition_item.code)
+        if code is None:
+            continue
+        option = next((o for o in definition_item.options if o.code == code), None)
+        labels.append((definition_item.label, option.label if option else code))
+    return labels
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    item = selectors.request_detail(actor=actor, request_id=pk)
+    assert actor is not None
+    return render(request, "intake/request_detail.html", _detail_context(actor, item))
+
+
+@login_required
+@require_POST
+def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    require(actor, Permission.INTAKE_MANAGE)
+    assert actor is not None
+    item = selectors.request_detail(actor=actor, request_id=pk)
+    target = request.POST.get("to", "")
+    prefix = target
+    move = next((m for m in workflow.allowed_moves(item.state) if m.target == target), None)
+    if move is None:
+        # Stale page or a crafted post: the workflow gives the clear message.
+        try:
+            workflow.transition(actor, item, target, request.POST.get(f"{prefix}-reason", "x"))
+        except IntakeError as exc:
+            messages.error(request, exc.message)
+        return redirect("intake:request_detail", pk=pk)
+    form = TransitionForm(request.POST, actor=actor, move=move, prefix=prefix)
+    if form.is_valid():
+        try:
+            workflow.transition(
+                actor, item, target, form.cleaned_data["reason"], **form.service_data()
+            )
+        except IntakeError as exc:
+            _add_errors(form, exc, {"service_id": "service", "forwarded_to_id": "forwarded_to"})
+        else:
+            messages.success(
+                request,
+                _("Stato aggiornato: %(state)s.") % {"state": IntakeState(target).label},
+            )
+            return redirect("intake:request_detail", pk=pk)
+    return render(
+        request,
+        "intake/request_detail.html",
+        _detail_context(actor, item, {target: form}),
+        status=422,
+    )
+
+
+@login_required
+def request_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    require(actor, Permission.INTAKE_MANAGE)
+    item = selectors.request_detail(actor=actor, request_id=pk)
+    items = triage.triage_items()
+    initial = dict(item.triage_answers or {})
+    form = TriageForm(request.POST or None, items=items, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.triage_record(actor=actor, request_id=pk, answers=form.answers())  # type: ignore[arg-type]
+        except IntakeError as exc:
+            for field, messages_ in exc.errors.items():
+                name = field.removeprefix("answers.")
+                for message in messages_:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(request, _("Pre-valutazione registrata: vedi il percorso suggerito."))
+            return redirect(f"{reverse('intake:request_detail', args=[pk])}#pre-valutazione")
+    return render(
+        request,
+        "intake/triage_form.html",
+        {"section": SECTION, "item": item, "form": form, "available": bool(items)},
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    require(actor, Permission.INTAKE_MANAGE)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                actor=actor,  # type: ignore[arg-type]
+                request_id=pk,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except IntakeError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Allegato caricato."))
+    else:
+        messages.error(request, _("Scegli un file da allegare."))
+    return redirect(f"{reverse('intake:request_detail', args=[pk])}#allegati")
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = selectors.attachment_for_download(
+        actor=_actor(request), request_id=pk, attachment_id=attachment_pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.file_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
