@@ -1,0 +1,544 @@
+"""UVM sessions: reads and writes (plain functions, actor first).
+
+A session is convened by an organisation for one person, optionally from a PUA request sent to
+the UVM. Members come from several organisations; adding a member from another organisation
+takes the person in charge for it (people.CareRelationship, reason "componente UVM"), so the
+member can open the person's record. Conclusion needs a member present from the Comune/Ambito
+side and one from the health side (seed 002, rule 5), a user class and an intensity of care;
+the next review date follows the class's review frequency.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pghistory
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from integra.accounts.models import Membership
+from integra.assessments import access as assessment_access
+from integra.assessments.models import Assessment
+from integra.assessments.uvm_models import (
+    CareIntensity,
+    NeedDomain,
+    Profession,
+    Side,
+    UserClass,
+    UvmMember,
+    UvmSession,
+    UvmState,
+    side_of,
+)
+from integra.audit.models import AccessAction
+from integra.audit.services import access_log_record
+from integra.core.access import Actor, NotFound, get_visible, register_scope, require, scoped
+from integra.core.permissions import Permission
+from integra.organizations.models import Organization
+from integra.people.access import active_care_relationships, follows_person, may_see_content
+from integra.people.models import CareRelationship, Person
+
+MANAGE_PERMISSIONS = (Permission.UVM_PARTICIPATE, Permission.ASSESSMENT_PERFORM)
+
+
+class UvmErrorCode:
+    INVALID = "uvm_invalid"
+    COMPOSITION = "uvm_composition"
+    STATE = "uvm_state"
+
+
+class UvmError(Exception):
+    """A refused UVM operation: ``errors`` maps each field to its Italian messages."""
+
+    labels = {
+        UvmErrorCode.INVALID: gettext_lazy("Dati della seduta UVM non validi"),
+        UvmErrorCode.COMPOSITION: gettext_lazy("Composizione dell'UVM non valida"),
+        UvmErrorCode.STATE: gettext_lazy("Operazione non consentita in questo stato"),
+    }
+
+    def __init__(self, code: str, errors: dict[str, list[str]]) -> None:
+        self.code = code
+        self.errors = {field: [str(m) for m in msgs] for field, msgs in errors.items()}
+        every = [m for msgs in self.errors.values() for m in msgs]
+        self.message = every[0] if len(every) == 1 else _("Uno o più dati non sono validi.")
+        super().__init__(self.message)
+
+    @property
+    def title(self) -> str:
+        return str(self.labels[self.code])
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def _may_take_part(actor: Actor) -> bool:
+    return any(actor.has(p) for p in MANAGE_PERMISSIONS)
+
+
+@register_scope(UvmSession)
+def uvm_session_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Sessions convened by the actor's organisation or with a member from it, of persons the
+    actor sees; the PUA (INTAKE_MANAGE) also sees the sessions of its requests."""
+    if actor.organization_id is None or not (
+        _may_take_part(actor) or actor.has(Permission.INTAKE_MANAGE)
+    ):
+        return qs.none()
+    member_of = UvmMember.objects.filter(
+        session_id=OuterRef("pk"), organization_id=actor.organization_id
+    )
+    condition = Q(organization_id=actor.organization_id) | Q(Exists(member_of))
+    if actor.has(Permission.INTAKE_MANAGE):
+        condition |= Q(intake_request__pua__organization_id=actor.organization_id)
+    return follows_person(actor, qs.filter(condition))
+
+
+@register_scope(UvmMember)
+def uvm_member_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    return qs.filter(session__in=uvm_session_scope(actor, UvmSession.objects.all()))
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+def user_classes() -> list[UserClass]:
+    return list(UserClass.objects.filter(is_active=True))
+
+
+def session_list(
+    *, actor: Actor | None, state: str = "", person_id: int | None = None
+) -> QuerySet[UvmSession]:
+    qs = scoped(actor, UvmSession).select_related("person", "organization", "user_class")
+    if state:
+        qs = qs.filter(state=state)
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    return qs.order_by("state", "-scheduled_for", "-pk")
+
+
+def session_list_access_record(*, actor: Actor | None, filters: Mapping[str, Any]) -> None:
+    access_log_record(
+        actor=actor,
+        subject=("assessments.uvmsession", "", "Elenco sedute UVM"),
+        action=AccessAction.LIST,
+        detail={"filters": {k: v for k, v in filters.items() if v not in ("", None)}},
+    )
+
+
+@dataclass
+class SessionView:
+    session: UvmSession
+    members: list[UvmMember]
+    assessments: list[Assessment]
+    hidden_assessments: int
+    candidate_assessments: list[Assessment]
+    composition_problems: list[str]
+    may_edit: bool
+
+
+def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -> SessionView:
+    """One session with its members and the results the actor may read; the read is logged.
+    Results of health instruments need ``HEALTH_DATA_VIEW`` (counted, not shown)."""
+    qs = UvmSession.objects.select_related(
+        "person",
+        "organization",
+        "user_class",
+        "intake_request",
+        "proposed_case_manager__user",
+        "proposed_case_manager__organization",
+        "concluded_by",
+    ).prefetch_related(
+        Prefetch("members", queryset=UvmMember.objects.select_related("organization", "user"))
+    )
+    session = get_visible(actor, qs, pk=session_id)
+    assert actor is not None  # get_visible raised otherwise
+    if not may_see_content(actor, session.person):
+        raise NotFound()
+    linked = list(session.assessments.select_related("instrument_version__instrument"))
+    readable = set(
+        scoped(actor, Assessment).filter(pk__in=[a.pk for a in linked]).values_list("pk", flat=True)
+    )
+    shown = [a for a in linked if a.pk in readable]
+    candidates: list[Assessment] = []
+    if session.state == UvmState.SCHEDULED:
+        candidates = list(
+            scoped(actor, Assessment)
+            .filter(person_id=session.person_id)
+            .exclude(pk__in=[a.pk for a in linked])
+            .order_by("-administered_on", "-pk")[:20]
+        )
+    access_log_record(
+        actor=actor,
+        subject=session,
+        action=AccessAction.VIEW,
+        detail={"view": "seduta_uvm", "hidden_assessments": len(linked) - len(shown)},
+        purpose=purpose,
+    )
+    members = list(session.members.all())
+    return SessionView(
+        session=session,
+        members=members,
+        assessments=shown,
+        hidden_assessments=len(linked) - len(shown),
+        candidate_assessments=candidates,
+        composition_problems=composition_problems(members),
+        may_edit=may_edit(actor, session),
+    )
+
+
+def may_edit(actor: Actor, session: UvmSession) -> bool:
+    """Members of the convening organisation or of the team with a UVM permission."""
+    if not _may_take_part(actor) or session.state != UvmState.SCHEDULED:
+        return False
+    if session.organization_id == actor.organization_id:
+        return True
+    return any(m.organization_id == actor.organization_id for m in session.members.all())
+
+
+def composition_problems(members: list[UvmMember]) -> list[str]:
+    """Why the team may not conclude: seed 002 rule 5 wants both bodies represented."""
+    present = {side_of(m.organization) for m in members if m.present}
+    problems = []
+    if Side.SOCIAL not in present:
+        problems.append(_("Manca un componente presente del Comune o dell'Ambito (parte sociale)."))
+    if Side.HEALTH not in present:
+        problems.append(_("Manca un componente presente dell'ASL/ASST (parte sanitaria)."))
+    return problems
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, clamped to the month's last day (31/1 + 1 =
+    28/2 or 29/2)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def case_manager_candidates(*, actor: Actor, session: UvmSession) -> QuerySet[Membership]:
+    """Active memberships with the case-manager permission in the team's organisations."""
+    org_ids = {session.organization_id, *(m.organization_id for m in session.members.all())}
+    roles = ["case_manager", "social_worker"]
+    return (
+        Membership.objects.filter(organization_id__in=org_ids, roles__overlap=roles, is_active=True)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
+        .select_related("user", "organization")
+        .order_by("organization__name", "user__last_name", "user__first_name")
+    )
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def _locked(actor: Actor, session_id: object) -> UvmSession:
+    session = get_visible(actor, UvmSession.objects.select_for_update(of=("self",)), pk=session_id)
+    if not may_see_content(actor, session.person):
+        raise NotFound()
+    if not _may_take_part(actor):
+        require(actor, Permission.UVM_PARTICIPATE)
+    if not may_edit(actor, session):
+        if session.state != UvmState.SCHEDULED:
+            raise UvmError(
+                UvmErrorCode.STATE,
+                {
+                    "state": [
+                        _("La seduta è %(state)s: non si modifica più.")
+                        % {"state": session.get_state_display().lower()}
+                    ]
+                },
+            )
+        require(actor, Permission.SYSTEM_ADMIN)  # neither convener nor member: 403
+    return session
+
+
+def _take_in_charge(
+    actor: Actor, person: Person, organization_id: int, session: UvmSession
+) -> None:
+    """The member's organisation takes the person in charge for the assessment, if not yet."""
+    if active_care_relationships(
+        CareRelationship.objects.filter(person=person, organization_id=organization_id)
+    ).exists():
+        return
+    CareRelationship.objects.create(
+        person=person,
+        organization_id=organization_id,
+        reason=_("Componente dell'UVM (seduta n. %(id)s)") % {"id": session.pk},
+        created_by=actor.membership,
+    )
+
+
+def session_create(*, actor: Actor, data: Mapping[str, Any]) -> UvmSession:
+    """Convene a session for a person the actor sees (content included); from a PUA request
+    sent to the UVM when ``intake_request_id`` is given."""
+    if not _may_take_part(actor) and not actor.has(Permission.INTAKE_MANAGE):
+        require(actor, Permission.UVM_PARTICIPATE)
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic(), pghistory.context(reason="uvm_session_create"):
+        person = get_visible(actor, Person, pk=data.get("person_id"))
+        if not may_see_content(actor, person):
+            raise NotFound()
+        request = None
+        if data.get("intake_request_id"):
+            from integra.intake.models import IntakeRequest
+
+            request = get_visible(actor, IntakeRequest, pk=data["intake_request_id"])
+            if request.person_id != person.pk:
+                errors.setdefault("intake_request_id", []).append(
+                    _("La richiesta riguarda un'altra persona.")
+                )
+        scheduled_for = data.get("scheduled_for")
+        if not isinstance(scheduled_for, datetime):
+            errors.setdefault("scheduled_for", []).append(_("Indica data e ora della seduta."))
+            scheduled_for = timezone.now()
+        elif timezone.is_naive(scheduled_for):
+            scheduled_for = timezone.make_aware(scheduled_for)
+        place = str(data.get("place") or "").strip()
+        if len(place) > 200:
+            errors.setdefault("place", []).append(_("Al massimo 200 caratteri."))
+        if errors:
+            raise UvmError(UvmErrorCode.INVALID, errors)
+        assert actor.organization is not None
+        session = UvmSession.objects.create(
+            person=person,
+            organization=actor.organization,
+            intake_request=request,
+            scheduled_for=scheduled_for,
+            place=place,
+            created_by=actor.user,
+        )
+        _take_in_charge(actor, person, actor.organization.pk, session)
+    return session
+
+
+def member_add(*, actor: Actor, session_id: object, data: Mapping[str, Any]) -> UvmMember:
+    errors: dict[str, list[str]] = {}
+    with transaction.atomic(), pghistory.context(reason="uvm_member_add"):
+        session = _locked(actor, session_id)
+        organization = Organization.objects.filter(
+            pk=_int(data.get("organization_id")) or 0, is_active=True
+        ).first()
+        if organization is None:
+            errors["organization_id"] = [_("Scegli l'ente del componente.")]
+        membership = None
+        if data.get("membership_id"):
+            membership = (
+                Membership.objects.select_related("user")
+                .filter(pk=_int(data.get("membership_id")) or 0)
+                .first()
+            )
+            if membership is None or (
+                organization is not None and membership.organization_id != organization.pk
+            ):
+                errors["membership_id"] = [_("L'operatore non lavora nell'ente indicato.")]
+        full_name = str(data.get("full_name") or "").strip()
+        if not full_name and membership is not None:
+            full_name = membership.user.get_full_name() or membership.user.get_username()
+        if not full_name:
+            errors["full_name"] = [_("Indica nome e cognome del componente.")]
+        elif len(full_name) > 200:
+            errors["full_name"] = [_("Al massimo 200 caratteri.")]
+        profession = str(data.get("profession") or "")
+        if profession not in Profession.values:
+            errors["profession"] = [_("Scegli il profilo professionale.")]
+        if errors:
+            raise UvmError(UvmErrorCode.INVALID, errors)
+        assert organization is not None
+        member = UvmMember.objects.create(
+            session=session,
+            organization=organization,
+            user=membership.user if membership else None,
+            full_name=full_name,
+            profession=profession,
+            present=bool(data.get("present", True)),
+        )
+        _take_in_charge(actor, session.person, organization.pk, session)
+    return member
+
+
+def member_remove(*, actor: Actor, session_id: object, member_id: object) -> None:
+    with transaction.atomic(), pghistory.context(reason="uvm_member_remove"):
+        session = _locked(actor, session_id)
+        deleted, _rows = UvmMember.objects.filter(session=session, pk=_int(member_id) or 0).delete()
+        if not deleted:
+            raise NotFound()
+
+
+def member_set_present(
+    *, actor: Actor, session_id: object, member_id: object, present: bool
+) -> UvmMember:
+    with transaction.atomic(), pghistory.context(reason="uvm_member_presence"):
+        session = _locked(actor, session_id)
+        member = UvmMember.objects.filter(session=session, pk=_int(member_id) or 0).first()
+        if member is None:
+            raise NotFound()
+        member.present = present
+        member.save(update_fields=["present"])
+    return member
+
+
+def assessments_link(*, actor: Actor, session_id: object, assessment_ids: list[int]) -> UvmSession:
+    """Record which instruments the team administered (assessments of the same person)."""
+    with transaction.atomic(), pghistory.context(reason="uvm_assessments_link"):
+        session = _locked(actor, session_id)
+        found = list(
+            scoped(actor, Assessment).filter(
+                pk__in=[i for i in assessment_ids if isinstance(i, int)],
+                person_id=session.person_id,
+            )
+        )
+        if len(found) != len(set(assessment_ids)):
+            raise UvmError(
+                UvmErrorCode.INVALID,
+                {"assessment_ids": [_("Valutazione non trovata per questa persona.")]},
+            )
+        session.assessments.add(*found)
+    return session
+
+
+def assessment_unlink(*, actor: Actor, session_id: object, assessment_id: object) -> None:
+    with transaction.atomic(), pghistory.context(reason="uvm_assessment_unlink"):
+        session = _locked(actor, session_id)
+        session.assessments.remove(_int(assessment_id) or 0)
+
+
+def outcome_update(*, actor: Actor, session_id: object, data: Mapping[str, Any]) -> UvmSession:
+    """Save the summary of needs and the proposed outcome (the session stays open)."""
+    with transaction.atomic(), pghistory.context(reason="uvm_outcome_update"):
+        session = _locked(actor, session_id)
+        errors = _apply_outcome(actor, session, data)
+        if errors:
+            raise UvmError(UvmErrorCode.INVALID, errors)
+        session.save()
+    return session
+
+
+def _apply_outcome(
+    actor: Actor, session: UvmSession, data: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if "needs_summary" in data:
+        summary = data.get("needs_summary") or {}
+        if not isinstance(summary, Mapping):
+            errors["needs_summary"] = [_("Formato non valido.")]
+        else:
+            unknown = [k for k in summary if k not in NeedDomain.values]
+            if unknown:
+                errors["needs_summary"] = [
+                    _("Dimensioni sconosciute: %(codes)s.") % {"codes": ", ".join(unknown)}
+                ]
+            else:
+                session.needs_summary = {
+                    k: str(v).strip() for k, v in summary.items() if str(v or "").strip()
+                }
+    if "user_class" in data:
+        code = data.get("user_class") or ""
+        if code:
+            user_class = UserClass.objects.filter(code=code, is_active=True).first()
+            if user_class is None:
+                errors["user_class"] = [_("Classe di utenza sconosciuta.")]
+            session.user_class = user_class
+        else:
+            session.user_class = None
+    if "care_intensity" in data:
+        intensity = data.get("care_intensity") or ""
+        if intensity and intensity not in CareIntensity.values:
+            errors["care_intensity"] = [_("Intensità assistenziale sconosciuta.")]
+        session.care_intensity = intensity
+    if "proposed_interventions" in data:
+        session.proposed_interventions = str(data.get("proposed_interventions") or "").strip()
+    if "outcome_notes" in data:
+        session.outcome_notes = str(data.get("outcome_notes") or "").strip()
+    if "proposed_case_manager_id" in data:
+        pk = _int(data.get("proposed_case_manager_id"))
+        if pk is None:
+            session.proposed_case_manager = None
+        else:
+            membership = case_manager_candidates(actor=actor, session=session).filter(pk=pk).first()
+            if membership is None:
+                errors["proposed_case_manager_id"] = [
+                    _("Il case manager va scelto tra gli operatori degli enti dell'UVM.")
+                ]
+            session.proposed_case_manager = membership
+    return errors
+
+
+def eligibility_record(
+    *, actor: Actor, session_id: object, measure_code: str, on_date: date | None = None
+) -> UvmSession:
+    """Run the benefit-measure screening for the session's person and keep its result."""
+    from integra.programs.errors import ProgramError
+    from integra.programs.screening import screen, screening_as_dict
+
+    with transaction.atomic(), pghistory.context(reason="uvm_eligibility"):
+        session = _locked(actor, session_id)
+        day = on_date or timezone.localdate(session.scheduled_for)
+        try:
+            result = screen(actor, session.person, measure_code, day, purpose="seduta UVM")
+        except ProgramError as exc:
+            raise UvmError(UvmErrorCode.INVALID, exc.errors) from exc
+        session.eligibility = {**session.eligibility, measure_code: screening_as_dict(result)}
+        session.save(update_fields=["eligibility"])
+    return session
+
+
+def session_conclude(
+    *, actor: Actor, session_id: object, data: Mapping[str, Any] | None = None
+) -> UvmSession:
+    """Conclude with the outcome; refused without both sides present (seed 002 rule 5)."""
+    with transaction.atomic(), pghistory.context(reason="uvm_session_conclude"):
+        session = _locked(actor, session_id)
+        errors = _apply_outcome(actor, session, data or {})
+        problems = composition_problems(list(session.members.select_related("organization")))
+        if problems:
+            errors.setdefault("members", []).extend(problems)
+        if session.user_class is None:
+            errors.setdefault("user_class", []).append(_("Indica la classe di utenza."))
+        if not session.care_intensity:
+            errors.setdefault("care_intensity", []).append(_("Indica l'intensità assistenziale."))
+        if not session.needs_summary:
+            errors.setdefault("needs_summary", []).append(
+                _("Scrivi la sintesi dei bisogni almeno per una dimensione.")
+            )
+        if errors:
+            code = UvmErrorCode.COMPOSITION if problems else UvmErrorCode.INVALID
+            raise UvmError(code, errors)
+        assert session.user_class is not None
+        now = timezone.now()
+        session.state = UvmState.CONCLUDED
+        session.concluded_at = now
+        session.concluded_by = actor.user
+        session.next_review_on = add_months(
+            timezone.localdate(now), session.user_class.review_months
+        )
+        session.save()
+    return session
+
+
+def session_cancel(*, actor: Actor, session_id: object, reason: str) -> UvmSession:
+    with transaction.atomic(), pghistory.context(reason="uvm_session_cancel"):
+        session = _locked(actor, session_id)
+        if not reason.strip():
+            raise UvmError(
+                UvmErrorCode.INVALID, {"reason": [_("Indica il motivo dell'annullamento.")]}
+            )
+        session.state = UvmState.CANCELLED
+        session.cancel_reason = reason.strip()
+        session.save(update_fields=["state", "cancel_reason"])
+    return session
+
+
+def _int(value: object) -> int | None:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def may_read_health(actor: Actor) -> bool:
+    return assessment_access.may_read_domain(actor, "health")

@@ -1,0 +1,139 @@
+"""Forms of the UVM pages: parsing and Italian messages only; the rules live in uvm.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from integra.assessments.uvm_models import CareIntensity, NeedDomain, Profession, UvmState
+from integra.organizations.models import (
+    HEALTH_SIDE_KINDS,
+    SOCIAL_SIDE_KINDS,
+    Organization,
+    OrganizationKind,
+)
+
+
+class SessionFilterForm(forms.Form):
+    stato = forms.ChoiceField(
+        label=_("Stato"), required=False, choices=[("", _("Tutti")), *UvmState.choices]
+    )
+    persona = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class SessionCreateForm(forms.Form):
+    richiesta = forms.TypedChoiceField(
+        label=_("Richiesta al PUA inviata all'UVM"), required=False, coerce=int, empty_value=None
+    )
+    persona = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    scheduled_for = forms.DateTimeField(
+        label=_("Data e ora"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"required": _("Indica data e ora della seduta.")},
+    )
+    place = forms.CharField(label=_("Luogo"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, requests: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["richiesta"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("— nessuna: persona indicata dalla pagina di provenienza —"))] + [
+            (r.pk, f"n. {r.pk} — {r.person.family_names} {r.person.given_names}") for r in requests
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("richiesta") and not data.get("persona"):
+            self.add_error("richiesta", _("Scegli la richiesta al PUA da valutare."))
+        return data
+
+
+MEMBER_KINDS = [
+    *SOCIAL_SIDE_KINDS,
+    *HEALTH_SIDE_KINDS,
+    OrganizationKind.GENERAL_PRACTICE,
+    OrganizationKind.THIRD_SECTOR,
+]
+
+
+class MemberForm(forms.Form):
+    organization_id = forms.ModelChoiceField(
+        label=_("Ente"),
+        queryset=Organization.objects.filter(is_active=True, kind__in=MEMBER_KINDS).order_by(
+            "name"
+        ),
+        error_messages={"required": _("Scegli l'ente del componente.")},
+    )
+    full_name = forms.CharField(
+        label=_("Nome e cognome"),
+        max_length=200,
+        error_messages={"required": _("Indica nome e cognome del componente.")},
+    )
+    profession = forms.ChoiceField(
+        label=_("Profilo"),
+        choices=[("", "—"), *Profession.choices],
+        error_messages={"required": _("Scegli il profilo professionale.")},
+    )
+    present = forms.BooleanField(label=_("Presente alla seduta"), required=False, initial=True)
+
+
+class OutcomeForm(forms.Form):
+    user_class = forms.ChoiceField(label=_("Classe di utenza"), required=False)
+    care_intensity = forms.ChoiceField(
+        label=_("Intensità assistenziale"),
+        required=False,
+        choices=[("", "—"), *CareIntensity.choices],
+    )
+    proposed_interventions = forms.CharField(
+        label=_("Interventi proposti"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+    proposed_case_manager_id = forms.TypedChoiceField(
+        label=_("Case manager proposto"), required=False, coerce=int, empty_value=None
+    )
+    outcome_notes = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+    def __init__(
+        self, *args: Any, user_classes: list[Any], case_managers: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        uc = self.fields["user_class"]
+        assert isinstance(uc, forms.ChoiceField)
+        uc.choices = [("", "—")] + [
+            (c.code, f"{c.label} ({_('rivalutazione ogni')} {c.review_months} {_('mesi')})")
+            for c in user_classes
+        ]
+        cm = self.fields["proposed_case_manager_id"]
+        assert isinstance(cm, forms.TypedChoiceField)
+        cm.choices = [("", "—")] + [
+            (m.pk, f"{m.user.get_full_name() or m.user.get_username()} — {m.organization.name}")
+            for m in case_managers
+        ]
+        for code, label in NeedDomain.choices:
+            self.fields[f"need_{code}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def need_fields(self) -> list[Any]:
+        return [self[f"need_{code}"] for code in NeedDomain.values]
+
+    def outcome_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "needs_summary": {code: data.get(f"need_{code}", "") for code in NeedDomain.values},
+            "user_class": data.get("user_class") or "",
+            "care_intensity": data.get("care_intensity") or "",
+            "proposed_interventions": data.get("proposed_interventions", ""),
+            "proposed_case_manager_id": data.get("proposed_case_manager_id"),
+            "outcome_notes": data.get("outcome_notes", ""),
+        }

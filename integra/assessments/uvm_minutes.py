@@ -1,0 +1,38 @@
+"""The minutes (verbale) of a UVM session as an accessible, text-based PDF in Italian."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from integra.assessments.uvm import SessionView
+from integra.assessments.uvm_models import NeedDomain
+from integra.core.access import Actor
+
+
+def minutes_context(view: SessionView) -> dict[str, object]:
+    session = view.session
+    needs = [
+        (label, session.needs_summary[code])
+        for code, label in NeedDomain.choices
+        if session.needs_summary.get(code)
+    ]
+    return {
+        "view": view,
+        "session": session,
+        "person": session.person,
+        "needs": needs,
+        "generated_at": timezone.localtime(),
+    }
+
+
+def minutes_html(view: SessionView) -> str:
+    with translation.override("it"):
+        return render_to_string("assessments/uvm_minutes.html", minutes_context(view))
+
+
+def minutes_pdf(view: SessionView, *, actor: Actor | None = None) -> bytes:
+    from weasyprint import HTML  # imported here: loading it costs ~0.3 s
+
+    html = minutes_html(view)
+    return bytes(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1") or b"")

@@ -1,0 +1,299 @@
+"""Pages of the UVM sessions (thin: parse, call uvm.py, render)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from integra.assessments import uvm
+from integra.assessments.uvm_forms import (
+    MemberForm,
+    OutcomeForm,
+    SessionCreateForm,
+    SessionFilterForm,
+)
+from integra.assessments.uvm_minutes import minutes_pdf
+from integra.assessments.uvm_models import NeedDomain
+from integra.core.access import Actor, PermissionRequired
+from integra.core.permissions import Permission
+
+SECTION = "assessments"
+PAGE_SIZE = 20
+MEASURES = ("B1", "B2")
+
+
+def _actor(request: HttpRequest) -> Actor:
+    actor: Actor | None = getattr(request, "actor", None)
+    if actor is None:
+        raise PermissionRequired(Permission.UVM_PARTICIPATE)
+    return actor
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], **kw: Any) -> Any:
+    return render(request, template, {"section": SECTION, **context}, **kw)
+
+
+@login_required
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    form = SessionFilterForm(request.GET or None)
+    state = form.cleaned_data.get("stato", "") if form.is_valid() else ""
+    person_id = form.cleaned_data.get("persona") if form.is_valid() else None
+    qs = uvm.session_list(actor=actor, state=state, person_id=person_id)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    uvm.session_list_access_record(actor=actor, filters={"state": state, "person_id": person_id})
+    awaiting = []
+    if actor.has(Permission.UVM_PARTICIPATE) or actor.has(Permission.INTAKE_MANAGE):
+        from integra.intake.selectors import requests_awaiting_uvm
+
+        awaiting = list(requests_awaiting_uvm(actor=actor).select_related("person")[:20])
+    return _render(
+        request,
+        "assessments/uvm_list.html",
+        {"form": form, "page": page, "awaiting": awaiting},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    from integra.intake.selectors import requests_awaiting_uvm
+
+    requests = list(requests_awaiting_uvm(actor=actor).select_related("person"))
+    initial = {"richiesta": request.GET.get("richiesta"), "persona": request.GET.get("persona")}
+    form = SessionCreateForm(request.POST or None, requests=requests, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person_id = data.get("persona")
+        if data.get("richiesta"):
+            person_id = next(r.person_id for r in requests if r.pk == data["richiesta"])
+        try:
+            session = uvm.session_create(
+                actor=actor,
+                data={
+                    "person_id": person_id,
+                    "intake_request_id": data.get("richiesta"),
+                    "scheduled_for": data["scheduled_for"],
+                    "place": data.get("place", ""),
+                },
+            )
+        except PermissionRequired as exc:
+            raise PermissionDenied(_("Il tuo ruolo non consente di convocare l'UVM.")) from exc
+        except uvm.UvmError as exc:
+            for field, msgs in exc.errors.items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+        else:
+            messages.success(request, _("Seduta UVM convocata."))
+            return redirect("assessments:uvm_detail", session.pk)
+    return _render(request, "assessments/uvm_form.html", {"form": form})
+
+
+def _detail_context(
+    actor: Actor,
+    view: uvm.SessionView,
+    *,
+    member_form: MemberForm | None = None,
+    outcome_form: OutcomeForm | None = None,
+    errors: list[str] | None = None,
+) -> dict[str, Any]:
+    session = view.session
+    case_managers = list(uvm.case_manager_candidates(actor=actor, session=session))
+    if outcome_form is None:
+        initial: dict[str, Any] = {
+            "user_class": session.user_class.code if session.user_class else "",
+            "care_intensity": session.care_intensity,
+            "proposed_interventions": session.proposed_interventions,
+            "proposed_case_manager_id": session.proposed_case_manager_id,
+            "outcome_notes": session.outcome_notes,
+        }
+        initial.update({f"need_{k}": v for k, v in session.needs_summary.items()})
+        outcome_form = OutcomeForm(
+            initial=initial, user_classes=uvm.user_classes(), case_managers=case_managers
+        )
+    if member_form is None:
+        member_form = MemberForm(initial={"present": True})
+    needs = [
+        (label, session.needs_summary[code])
+        for code, label in NeedDomain.choices
+        if session.needs_summary.get(code)
+    ]
+    return {
+        "view": view,
+        "session": session,
+        "person": session.person,
+        "member_form": member_form,
+        "outcome_form": outcome_form,
+        "needs": needs,
+        "errors": errors or [],
+        "measures": MEASURES,
+    }
+
+
+def _detail(request: HttpRequest, pk: int, status: int = 200, **kw: Any) -> HttpResponse:
+    actor = _actor(request)
+    view = uvm.session_get(actor=actor, session_id=pk)
+    return _render(
+        request, "assessments/uvm_detail.html", _detail_context(actor, view, **kw), status=status
+    )
+
+
+@login_required
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, pk)
+
+
+def _errors(exc: uvm.UvmError) -> list[str]:
+    return [m for msgs in exc.errors.values() for m in msgs]
+
+
+def _call(request: HttpRequest, pk: int, fn: Any, success: str, **kwargs: Any) -> HttpResponse:
+    try:
+        fn(actor=_actor(request), session_id=pk, **kwargs)
+    except PermissionRequired as exc:
+        raise PermissionDenied(_("Il tuo ruolo non consente questa operazione.")) from exc
+    except uvm.UvmError as exc:
+        return _detail(request, pk, status=422, errors=_errors(exc))
+    messages.success(request, success)
+    return redirect("assessments:uvm_detail", pk)
+
+
+@login_required
+@require_POST
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = MemberForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=422, member_form=form)
+    data = dict(form.cleaned_data)
+    data["organization_id"] = data["organization_id"].pk
+    return _call(request, pk, uvm.member_add, _("Componente aggiunto."), data=data)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    return _call(request, pk, uvm.member_remove, _("Componente tolto."), member_id=member_pk)
+
+
+@login_required
+@require_POST
+def member_presence(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    present = request.POST.get("present") == "1"
+    return _call(
+        request,
+        pk,
+        uvm.member_set_present,
+        _("Presenza aggiornata."),
+        member_id=member_pk,
+        present=present,
+    )
+
+
+@login_required
+@require_POST
+def assessments_link(request: HttpRequest, pk: int) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("assessment") if v.isdigit()]
+    if not ids:
+        return _detail(request, pk, status=422, errors=[_("Scegli almeno una valutazione.")])
+    return _call(
+        request, pk, uvm.assessments_link, _("Strumenti collegati alla seduta."), assessment_ids=ids
+    )
+
+
+@login_required
+@require_POST
+def assessment_unlink(request: HttpRequest, pk: int, assessment_pk: int) -> HttpResponse:
+    return _call(
+        request,
+        pk,
+        uvm.assessment_unlink,
+        _("Strumento scollegato dalla seduta."),
+        assessment_id=assessment_pk,
+    )
+
+
+@login_required
+@require_POST
+def outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    view = uvm.session_get(actor=actor, session_id=pk)
+    form = OutcomeForm(
+        request.POST,
+        user_classes=uvm.user_classes(),
+        case_managers=list(uvm.case_manager_candidates(actor=actor, session=view.session)),
+    )
+    if not form.is_valid():
+        return _render(
+            request,
+            "assessments/uvm_detail.html",
+            _detail_context(actor, view, outcome_form=form),
+            status=422,
+        )
+    conclude = "conclude" in request.POST
+    fn = uvm.session_conclude if conclude else uvm.outcome_update
+    try:
+        fn(actor=actor, session_id=pk, data=form.outcome_data())
+    except PermissionRequired as exc:
+        raise PermissionDenied(_("Il tuo ruolo non consente questa operazione.")) from exc
+    except uvm.UvmError as exc:
+        view = uvm.session_get(actor=actor, session_id=pk)
+        for field, msgs in exc.errors.items():
+            if field in form.fields:
+                for msg in msgs:
+                    form.add_error(field, msg)
+        return _render(
+            request,
+            "assessments/uvm_detail.html",
+            _detail_context(actor, view, outcome_form=form, errors=_errors(exc)),
+            status=422,
+        )
+    messages.success(request, _("Seduta conclusa.") if conclude else _("Esito salvato."))
+    return redirect("assessments:uvm_detail", pk)
+
+
+@login_required
+@require_POST
+def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
+    code = request.POST.get("measure", "")
+    if code not in MEASURES:
+        return _detail(request, pk, status=422, errors=[_("Misura sconosciuta.")])
+    return _call(
+        request,
+        pk,
+        uvm.eligibility_record,
+        _("Verifica dei requisiti registrata."),
+        measure_code=code,
+    )
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _call(
+        request,
+        pk,
+        uvm.session_cancel,
+        _("Seduta annullata."),
+        reason=request.POST.get("reason", ""),
+    )
+
+
+@login_required
+@require_GET
+def minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    view = uvm.session_get(actor=actor, session_id=pk, purpose="verbale")
+    response = HttpResponse(minutes_pdf(view, actor=actor), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="verbale-uvm-{pk}.pdf"'
+    return response
