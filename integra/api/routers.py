@@ -7,6 +7,7 @@ from ninja import Router
 from integra.accounts.api import router as accounts_router
 from integra.accounts.staff_api import router as staff_router
 from integra.assessments.api import router as assessments_router
+from integra.assessments.uvm_api import router as uvm_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
 from integra.intake.api import router as intake_router
@@ -27,6 +28,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/merges", merges_router),
     ("/pua", intake_router),
     ("", assessments_router),
+    ("", uvm_router),
     ("/measures", programs_router),
     ("", organizations_router),
 ]

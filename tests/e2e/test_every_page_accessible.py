@@ -87,3 +87,93 @@ def test_enrolment_and_forbidden_pages_are_accessible(page: Page, transactional_
         assert response is not None and response.status == 403, path
         expect(page.get_by_role("heading", level=1)).to_have_text("Accesso non consentito")
         assert_accessible(page)
+
+
+def test_every_care_page_has_no_serious_accessibility_violation(
+    page: Page, transactional_db
+) -> None:
+    """The registry, the PUA, the assessments, the UVM and the measures, seen by one operator of
+    an Ambito holding every care role (none of them asks for the second factor)."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from integra.assessments import uvm
+    from integra.assessments.services import record_assessment
+    from integra.core.access import Actor
+    from integra.organizations.models import OrganizationKind
+    from integra.people.merging import person_merge
+    from integra.programs.models import MeasureRuleSet
+    from tests.intake.factories import IntakeRequestFactory, PuaPointFactory
+    from tests.people.factories import CareRelationshipFactory, PersonFactory
+
+    org = OrganizationFactory(name="Ufficio di Piano Kappa", kind=OrganizationKind.AMBITO)
+    operator = MembershipFactory(
+        user__username="cura",
+        organization=org,
+        roles=[Role.PUA_OPERATOR, Role.DOCTOR, Role.UVM_MEMBER, Role.SOCIAL_WORKER],
+    )
+    actor = Actor.for_membership(operator.user, operator)
+    person = PersonFactory(family_names="Rossi", given_names="Anna", registered_by=org)
+    CareRelationshipFactory(person=person, organization=org)
+    twin = PersonFactory(family_names="Rossi", given_names="Anna Maria", registered_by=org)
+    merged = PersonFactory(family_names="Rosi", given_names="Anna", registered_by=org)
+    merge = person_merge(
+        actor=actor,
+        survivor_id=person.pk,
+        merged_id=merged.pk,
+        reason="Stessa persona, registrata due volte",
+        keep={},
+    )
+    request = IntakeRequestFactory(pua=PuaPointFactory(organization=org), person=person)
+    assessment = record_assessment(
+        actor,
+        person,
+        "gcs",
+        {"eyes": "to_speech", "verbal": "confused", "motor": "localises"},
+        None,
+        date(2026, 11, 2),
+    )
+    session = uvm.session_create(
+        actor=actor, data={"person_id": person.pk, "scheduled_for": timezone.now(), "place": ""}
+    )
+    rule_set = MeasureRuleSet.objects.order_by("pk").first()
+    assert rule_set is not None
+    login(page, "cura", PASSWORD)
+
+    pages = [
+        "/persone/",
+        "/persone/?q=rossi",
+        "/persone/nuova/",
+        f"/persone/{person.pk}/",
+        f"/persone/{person.pk}/modifica/",
+        f"/persone/{person.pk}/documenti/",
+        f"/persone/{person.pk}/nucleo/",
+        f"/persone/{person.pk}/isee/",
+        f"/persone/{person.pk}/consensi/",
+        f"/persone/{person.pk}/storico/",
+        "/persone/permessi-in-scadenza/",
+        f"/persone/{person.pk}/unisci/?con={twin.pk}",
+        "/persone/unioni/",
+        f"/persone/unioni/{merge.pk}/",
+        "/pua/",
+        "/pua/richieste/nuova/",
+        f"/pua/richieste/{request.pk}/",
+        f"/pua/richieste/{request.pk}/pre-valutazione/",
+        "/valutazioni/",
+        "/valutazioni/strumenti/katz/",
+        f"/valutazioni/persone/{person.pk}/",
+        f"/valutazioni/persone/{person.pk}/nuova/spmsq/",
+        f"/valutazioni/{assessment.pk}/",
+        "/valutazioni/uvm/",
+        "/valutazioni/uvm/nuova/",
+        f"/valutazioni/uvm/{session.pk}/",
+        "/misure/",
+        f"/misure/regole/{rule_set.pk}/",
+        f"/misure/persone/{person.pk}/",
+        f"/misure/persone/{person.pk}/evidenze/nuova/",
+    ]
+    for path in pages:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, path
+        assert_accessible(page)
