@@ -163,7 +163,17 @@ def _detail_context(
         "can_triage": manages and item.state in (IntakeState.RECEIVED, IntakeState.PRE_ASSESSMENT),
         "triage_labels": _triage_labels(item),
         "need_area_labels": [_need_label(a) for a in item.need_areas],
+        "uvm_sessions": _uvm_sessions(actor, item),
     }
+
+
+def _uvm_sessions(actor: Actor, item: IntakeRequest) -> list[Any]:
+    """The UVM sessions convened for the request that the actor may see."""
+    if item.state != IntakeState.SENT_TO_UVM and item.outcome != IntakeState.SENT_TO_UVM:
+        return []
+    from integra.assessments.uvm import session_list
+
+    return list(session_list(actor=actor).filter(intake_request=item)[:10])
 
 
 def _need_label(code: str) -> str:

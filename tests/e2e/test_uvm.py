@@ -87,6 +87,11 @@ def test_from_request_to_uvm_outcome(page: Page, transactional_db) -> None:
     assert pdf.value.status == 200
     assert pdf.value.headers["content-type"] == "application/pdf"
 
+    page.goto(f"/pua/richieste/{request.pk}/")
+    expect(page.get_by_role("link", name="Seduta n.")).to_contain_text("Seduta n.")
+    expect(page.locator("#titolo-uvm").locator("..")).to_contain_text("Conclusa")
+    assert_accessible(page)
+
     session = UvmSession.objects.get()
     assert session.state == UvmState.CONCLUDED
     assert session.intake_request_id == request.pk
