@@ -6,6 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DEMO_SEED ?= 1
+DEMO_PERSONS ?= 5000
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test install browser lint check-migrations messages clean-db
@@ -21,7 +22,7 @@ install: $(STAMP)
 demo: install
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py migrate --noinput
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py load_territory --if-empty
-	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py seed_demo --seed $(DEMO_SEED) --if-empty
+	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py seed_demo --seed $(DEMO_SEED) --if-empty --persons $(DEMO_PERSONS)
 	@INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py demo_logins
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -41,8 +41,15 @@ from integra.people.identifiers import (
 # Particles shorter than this are joined to the next word ("d angelo", "di maio").
 _PARTICLE_MAX = 2
 _KEY_LENGTH = 3
-# Rows read to rank (ids, names and birth dates only): far more than any screen shows.
+# Rows read to rank (ids, names and birth dates only): far more than any screen shows. With
+# pg_trgm the database already orders them by trigram similarity, so fewer are needed.
 CANDIDATE_CAP = 500
+TRIGRAM_CANDIDATE_CAP = 100
+# pg_trgm's similarity threshold for the search's `%` (the default is 0.3): measured at 1M
+# persons, 0.5 keeps single-typo recall@10 at 0.985 (as 0.3) and halves the p95, since fewer
+# rows pass the index to be fetched and ranked (bench/RESULTS.md). The duplicate check keeps
+# the default, wider net.
+SEARCH_TRIGRAM_THRESHOLD = 0.5
 # Below this a name is not shown as a search result.
 SEARCH_MIN_SCORE = 0.75
 # Below this two names are not "similar" for the duplicate check.
@@ -217,15 +224,21 @@ def fiscal_code_forms(code: str) -> set[str]:
 
 
 def name_candidates_filter(text: str) -> Q:
-    """Persons that may match ``text``: a key in common, or (with ``pg_trgm``) a word similar
-    by trigrams. An empty condition matches nothing."""
-    keys = name_keys(text)
-    condition = Q(search_keys__overlap=keys) if keys else Q(pk__in=[])
+    """Persons that may match ``text``; an empty condition matches nothing.
+
+    With ``pg_trgm``: the whole normalised name similar by trigrams (``%``, which the GIN index
+    answers; the word order does not matter, so swapped names are found), or for a single word
+    a name holding a similar word (``<%``). Without it: a key in common (``name_keys``).
+    """
     if trigram_enabled():
-        for word in _word_variants(text):
-            if len(word) > _PARTICLE_MAX:
-                condition |= Q(search_name__trigram_word_similar=word)
-    return condition
+        words = _words(text)
+        if not any(len(word) > _PARTICLE_MAX for word in words):
+            return Q(pk__in=[])
+        if len(words) == 1:
+            return Q(search_name__trigram_word_similar=words[0])
+        return Q(search_name__trigram_similar=" ".join(words))
+    keys = name_keys(text)
+    return Q(search_keys__overlap=keys) if keys else Q(pk__in=[])
 
 
 # --- results ----------------------------------------------------------------------------------

@@ -208,6 +208,8 @@ class Person(TimeStampedModel):
         indexes = [
             models.Index(fields=["family_names", "given_names", "id"], name="person_name_order"),
             models.Index(fields=["search_name"], name="person_search_name"),
+            # The duplicate check narrows by birth date before comparing names.
+            models.Index(fields=["birth_date"], name="person_birth_date"),
             GinIndex(fields=["search_keys"], name="person_search_keys"),
         ]
         constraints = [
@@ -288,6 +290,8 @@ class PersonIdentifier(models.Model):
         ordering = ["-is_primary", "kind", "pk"]
         verbose_name = _("identificativo")
         verbose_name_plural = _("identificativi")
+        # A search by code knows the value, not always the kind.
+        indexes = [models.Index(fields=["value"], name="person_identifier_value")]
         constraints = [
             # Two persons never share a code (twins have different ones; an STP renewal is a
             # new code). A TEAM number is unique within its issuing state.

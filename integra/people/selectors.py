@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import TrigramSimilarity
+from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -43,6 +44,7 @@ from integra.people.matching import (
     CANDIDATE_CAP,
     SEARCH_MIN_SCORE,
     SIMILAR_NAME_MIN,
+    TRIGRAM_CANDIDATE_CAP,
     DuplicateCandidate,
     MatchReason,
     PersonMatch,
@@ -319,12 +321,26 @@ def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Pers
     by trigram similarity of the whole name with ``pg_trgm``, else by keys in common."""
     rows = base.filter(name_candidates_filter(text))
     if matching.trigram_enabled():
-        closeness: Any = TrigramSimilarity("search_name", normalize(text))
+        words = normalize(text).split()
+        closeness: Any = (
+            TrigramWordSimilarity(words[0], "search_name")
+            if len(words) == 1
+            else TrigramSimilarity("search_name", " ".join(words))
+        )
     else:
         shared = "SELECT unnest(search_keys) INTERSECT SELECT unnest(%s::varchar[])"
         # The keys go as a query parameter, never into the SQL text.
         closeness = RawSQL(f"cardinality(ARRAY({shared}))", (name_keys(text),))  # noqa: S611
     return rows.annotate(closeness=closeness).order_by("-closeness", "pk")
+
+
+def _narrow_trigram_threshold() -> None:
+    """Raise pg_trgm's similarity threshold for the rest of the current transaction only."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+            [str(matching.SEARCH_TRIGRAM_THRESHOLD)],
+        )
 
 
 def person_search(
@@ -355,16 +371,23 @@ def person_search(
     by_code = looks_like_code(text)
     if by_code:
         code = normalise(text)
+        # Exists, not IN: a handful of identifier rows probe the scope one by one, instead of
+        # the scope (every visible person) being read to build a hash.
         rows = PersonIdentifier.objects.filter(
-            value__in=fiscal_code_forms(code), person__in=base
+            Exists(base.filter(pk=OuterRef("person_id"))), value__in=fiscal_code_forms(code)
         ).values_list("person_id", "value", "person__family_names", "person__given_names")
         for person_id, value, family, given in rows:
             reason = MatchReason.SAME_CODE if value == code else MatchReason.OMOCODIC_CODE
             found[person_id] = (1.0, [reason], family, given)
     elif text:
-        candidates = _closest_name_candidates(base, text).values_list(
+        trigram = matching.trigram_enabled()
+        closest = _closest_name_candidates(base, text).values_list(
             "pk", "family_names", "given_names"
-        )[:CANDIDATE_CAP]
+        )[: TRIGRAM_CANDIDATE_CAP if trigram else CANDIDATE_CAP]
+        with transaction.atomic():
+            if trigram:
+                _narrow_trigram_threshold()
+            candidates = list(closest)
         for pk, family, given in candidates:
             score, reasons = search_score(text, family_names=family, given_names=given)
             if score >= SEARCH_MIN_SCORE:

@@ -220,11 +220,12 @@ def test_search_query_count_does_not_grow(path, pua, django_assert_max_num_queri
         PersonIdentifierFactory(person=person("Rossi", f"Mario{n}"))
     person_search(actor=pua, query="Rossi")  # warm the extension cache
     # 3 reads (candidates, persons, identifiers) + 5 for the hash-chained access log entry.
-    with django_assert_max_num_queries(8):
+    # 8, and 3 more on the trigram path: a savepoint to set pg_trgm's threshold locally.
+    with django_assert_max_num_queries(11):
         assert len(person_search(actor=pua, query="Rossi")) == 3
     for n in range(3, 30):
         PersonIdentifierFactory(person=person("Rossi", f"Mario{n}"))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):
         assert len(person_search(actor=pua, query="Rossi", limit=50)) == 30
 
 
