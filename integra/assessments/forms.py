@@ -35,5 +35,8 @@ class AssessmentMetaForm(forms.Form):
         initial=timezone.localdate,
     )
     notes = forms.CharField(
-        label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Note"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )

@@ -170,6 +170,7 @@ def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -
         candidates = list(
             scoped(actor, Assessment)
             .filter(person_id=session.person_id)
+            .select_related("instrument_version__instrument")
             .exclude(pk__in=[a.pk for a in linked])
             .order_by("-administered_on", "-pk")[:20]
         )

@@ -16,11 +16,25 @@ from integra.organizations.models import (
 )
 
 
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap Italia classes on the widgets (radios and checkboxes keep the plain markup)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.HiddenInput)):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        widget.attrs.setdefault("class", css)
+
+
 class SessionFilterForm(forms.Form):
     stato = forms.ChoiceField(
         label=_("Stato"), required=False, choices=[("", _("Tutti")), *UvmState.choices]
     )
     persona = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
 
 class SessionCreateForm(forms.Form):
@@ -43,6 +57,7 @@ class SessionCreateForm(forms.Form):
         field.choices = [("", _("— nessuna: persona indicata dalla pagina di provenienza —"))] + [
             (r.pk, f"n. {r.pk} — {r.person.family_names} {r.person.given_names}") for r in requests
         ]
+        _bootstrap(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -78,6 +93,10 @@ class MemberForm(forms.Form):
         error_messages={"required": _("Scegli il profilo professionale.")},
     )
     present = forms.BooleanField(label=_("Presente alla seduta"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
 
 
 class OutcomeForm(forms.Form):
@@ -123,6 +142,7 @@ class OutcomeForm(forms.Form):
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+        _bootstrap(self)
 
     def need_fields(self) -> list[Any]:
         return [self[f"need_{code}"] for code in NeedDomain.values]

@@ -37,6 +37,11 @@ def _actor(request: HttpRequest) -> Actor:
     return actor
 
 
+def _may_convene(actor: Actor) -> bool:
+    """The same rule as ``uvm.session_create``: a UVM permission or the PUA's."""
+    return any(actor.has(p) for p in (*uvm.MANAGE_PERMISSIONS, Permission.INTAKE_MANAGE))
+
+
 def _render(request: HttpRequest, template: str, context: dict[str, Any], **kw: Any) -> Any:
     return render(request, template, {"section": SECTION, **context}, **kw)
 
@@ -59,7 +64,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return _render(
         request,
         "assessments/uvm_list.html",
-        {"form": form, "page": page, "awaiting": awaiting},
+        {"form": form, "page": page, "awaiting": awaiting, "can_convene": _may_convene(actor)},
     )
 
 
@@ -67,6 +72,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
+    if not _may_convene(actor):
+        raise PermissionDenied(_("Il tuo ruolo non consente di convocare l'UVM."))
     from integra.intake.selectors import requests_awaiting_uvm
 
     requests = list(requests_awaiting_uvm(actor=actor).select_related("person"))

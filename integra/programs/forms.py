@@ -15,7 +15,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ScreeningForm(forms.Form):
-    measure = forms.ChoiceField(label=_("Misura"))
+    measure = forms.ChoiceField(
+        label=_("Misura"), widget=forms.Select(attrs={"class": "form-select"})
+    )
     on_date = forms.DateField(
         label=_("Data di riferimento"),
         widget=DATE_WIDGET,
@@ -31,7 +33,9 @@ class ScreeningForm(forms.Form):
 
 
 class FactForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Tipo di evidenza"))
+    kind = forms.ChoiceField(
+        label=_("Tipo di evidenza"), widget=forms.Select(attrs={"class": "form-select"})
+    )
     value = forms.CharField(
         label=_("Valore"),
         max_length=20,
@@ -43,7 +47,11 @@ class FactForm(forms.Form):
     valid_from = forms.DateField(label=_("Valida dal"), widget=DATE_WIDGET)
     valid_until = forms.DateField(label=_("Valida fino al"), widget=DATE_WIDGET, required=False)
     document = forms.TypedChoiceField(
-        label=_("Documento di prova"), required=False, coerce=int, empty_value=None
+        label=_("Documento di prova"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     source = forms.CharField(
         label=_("Fonte"),
