@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.models import period_check
 from integra.core.permissions import Permission, Role, permissions_for_roles
 from integra.organizations.models import Organization, Unit
 
@@ -89,11 +90,7 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=models.Q(roles__len__gt=0), name="membership_has_roles"
             ),
-            models.CheckConstraint(
-                condition=models.Q(valid_until__isnull=True)
-                | models.Q(valid_until__gte=models.F("valid_from")),
-                name="membership_valid_period",
-            ),
+            period_check("valid_from", "valid_until", "membership_valid_period"),
         ]
 
     def __str__(self) -> str:

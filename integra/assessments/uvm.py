@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from integra.accounts.models import Membership
-from integra.assessments import access as assessment_access
 from integra.assessments.models import Assessment
 from integra.assessments.uvm_models import (
     CareIntensity,
@@ -539,7 +538,3 @@ def _int(value: object) -> int | None:
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
-
-
-def may_read_health(actor: Actor) -> bool:
-    return assessment_access.may_read_domain(actor, "health")

@@ -26,8 +26,6 @@ from integra.assessments.uvm_models import (
     NeedDomain,
     Profession,
     UserClass,
-    UvmMember,
-    UvmSession,
     UvmState,
 )
 
@@ -379,10 +377,7 @@ def cancel_endpoint(request: HttpRequest, session_id: int, payload: CancelIn) ->
 )
 def minutes_endpoint(request: HttpRequest, session_id: int) -> HttpResponse:
     view = uvm.session_get(actor=actor_of(request), session_id=session_id, purpose="verbale")
-    pdf = minutes_pdf(view, actor=actor_of(request))
+    pdf = minutes_pdf(view)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="verbale-uvm-{view.session.pk}.pdf"'
     return response
-
-
-__all__ = ["UvmMember", "UvmSession", "router"]

@@ -7,7 +7,6 @@ from django.utils import timezone, translation
 
 from integra.assessments.uvm import SessionView
 from integra.assessments.uvm_models import NeedDomain
-from integra.core.access import Actor
 
 
 def minutes_context(view: SessionView) -> dict[str, object]:
@@ -31,7 +30,7 @@ def minutes_html(view: SessionView) -> str:
         return render_to_string("assessments/uvm_minutes.html", minutes_context(view))
 
 
-def minutes_pdf(view: SessionView, *, actor: Actor | None = None) -> bytes:
+def minutes_pdf(view: SessionView) -> bytes:
     from weasyprint import HTML  # imported here: loading it costs ~0.3 s
 
     html = minutes_html(view)

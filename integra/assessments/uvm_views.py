@@ -301,6 +301,6 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     view = uvm.session_get(actor=actor, session_id=pk, purpose="verbale")
-    response = HttpResponse(minutes_pdf(view, actor=actor), content_type="application/pdf")
+    response = HttpResponse(minutes_pdf(view), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="verbale-uvm-{pk}.pdf"'
     return response

@@ -11,6 +11,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def period_check(
+    start: str, end: str, name: str, *, start_optional: bool = False
+) -> models.CheckConstraint:
+    """A database check that ``end`` is not before ``start`` (either may be open: ``end`` empty,
+    and ``start`` too when ``start_optional``)."""
+    condition = models.Q(**{f"{end}__isnull": True})
+    if start_optional:
+        condition |= models.Q(**{f"{start}__isnull": True})
+    condition |= models.Q(**{f"{end}__gte": models.F(start)})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(_("creato il"), auto_now_add=True)
     updated_at = models.DateTimeField(_("aggiornato il"), auto_now=True)

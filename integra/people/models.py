@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from integra.core.models import Municipality, TimeStampedModel
+from integra.core.models import Municipality, TimeStampedModel, period_check
 from integra.organizations.models import Organization
 from integra.people.identifiers import IdentifierKind
 
@@ -310,11 +310,8 @@ class PersonIdentifier(models.Model):
                 condition=models.Q(is_primary=True),
                 name="person_identifier_one_primary",
             ),
-            models.CheckConstraint(
-                condition=models.Q(valid_until__isnull=True)
-                | models.Q(issued_on__isnull=True)
-                | models.Q(valid_until__gte=models.F("issued_on")),
-                name="person_identifier_valid_period",
+            period_check(
+                "issued_on", "valid_until", "person_identifier_valid_period", start_optional=True
             ),
         ]
 
@@ -364,11 +361,7 @@ class CareRelationship(models.Model):
             models.Index(fields=["organization", "person"], name="care_rel_org_person"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(ended_on__isnull=True)
-                | models.Q(ended_on__gte=models.F("started_on")),
-                name="care_relationship_period",
-            ),
+            period_check("started_on", "ended_on", "care_relationship_period"),
         ]
 
     def __str__(self) -> str:
@@ -575,11 +568,8 @@ class PersonDocument(PersonOwnedRecord, models.Model):
             models.Index(fields=["kind", "expires_on"], name="person_document_expiry"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(expires_on__isnull=True)
-                | models.Q(issued_on__isnull=True)
-                | models.Q(expires_on__gte=models.F("issued_on")),
-                name="person_document_valid_period",
+            period_check(
+                "issued_on", "expires_on", "person_document_valid_period", start_optional=True
             ),
             models.CheckConstraint(
                 condition=models.Q(permit_reason="")
@@ -678,12 +668,7 @@ class HouseholdMember(PersonOwnedRecord, models.Model):
                 condition=models.Q(member__isnull=True) | ~models.Q(member=models.F("person")),
                 name="household_member_not_self",
             ),
-            models.CheckConstraint(
-                condition=models.Q(until__isnull=True)
-                | models.Q(since__isnull=True)
-                | models.Q(until__gte=models.F("since")),
-                name="household_member_period",
-            ),
+            period_check("since", "until", "household_member_period", start_optional=True),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.models import period_check
 from integra.people.models import Person, PersonDocument, PersonOwnedRecord
 from integra.programs.facts import FACT_KINDS, FactKind
 
@@ -46,11 +47,7 @@ class MeasureRuleSet(models.Model):
         verbose_name_plural = _("regole delle misure")
         constraints = [
             models.UniqueConstraint(fields=["measure_code", "act"], name="rule_set_unique_act"),
-            models.CheckConstraint(
-                condition=models.Q(effective_to__isnull=True)
-                | models.Q(effective_to__gte=models.F("effective_from")),
-                name="rule_set_valid_period",
-            ),
+            period_check("effective_from", "effective_to", "rule_set_valid_period"),
         ]
         indexes = [
             models.Index(fields=["measure_code", "-effective_from"], name="rule_set_in_force"),
@@ -118,11 +115,7 @@ class EligibilityFact(PersonOwnedRecord, models.Model):
             models.Index(fields=["person", "kind", "-valid_from"], name="eligibility_fact_current"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(valid_until__isnull=True)
-                | models.Q(valid_until__gte=models.F("valid_from")),
-                name="eligibility_fact_valid_period",
-            ),
+            period_check("valid_from", "valid_until", "eligibility_fact_valid_period"),
         ]
 
     def __str__(self) -> str:
