@@ -23,7 +23,9 @@ from integra.intake.services import request_create, triage_record
 from integra.intake.workflow import transition
 from integra.organizations.demo import demo_territory_find
 from integra.organizations.models import Organization, Service
-from integra.people.models import Person, PersonStatus
+from integra.people.access import may_see_content
+from integra.people.models import ConsentPurpose, ConsentStatus, Person, PersonStatus
+from integra.people.services import consent_record
 
 PUA_SOUTH_EAST = "PUA Casa di Comunità San Giuliano Milanese"
 PUA_PIOLTELLO = "PUA Casa di Comunità Pioltello"
@@ -250,6 +252,17 @@ def seed_intake_demo() -> IntakeDemoResult:
         now = timezone.now()
         for person, row in zip(persons, _REQUESTS, strict=False):
             days, channel, kind, name, areas, urgency, description, path = row
+            if not may_see_content(actor, person):
+                # At the PUA the person consents to the sharing between Comune and ASL, so the
+                # services the request goes to (and the UVM) can open the record.
+                consent_record(
+                    actor=actor,
+                    person_id=person.pk,
+                    purpose=ConsentPurpose.SHARING,
+                    status=ConsentStatus.GIVEN,
+                    decided_on=timezone.localdate(),
+                    evidence_note="Modulo di consenso firmato al PUA (dati dimostrativi)",
+                )
             request = request_create(
                 actor=actor,
                 data={
