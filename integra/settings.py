@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "integra.intake",
     "integra.assessments",
     "integra.programs",
+    "integra.notices",
     "integra.audit",
     "integra.api",
 ]

@@ -11,6 +11,7 @@ from integra.assessments.uvm_api import router as uvm_router
 from integra.audit.api import router as audit_router
 from integra.core.api import router as territory_router
 from integra.intake.api import router as intake_router
+from integra.notices.api import router as notices_router
 from integra.organizations.api import router as organizations_router
 from integra.people.api import permits_router, persons_router
 from integra.people.api import router as people_router
@@ -31,4 +32,5 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", uvm_router),
     ("/measures", programs_router),
     ("", organizations_router),
+    ("/notices", notices_router),
 ]

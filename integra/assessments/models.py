@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from integra.assessments.definitions import InstrumentDefinition
 from integra.organizations.models import Organization
-from integra.people.models import Person, PersonOwnedRecord
+from integra.people.models import Person, PersonOwnedRecord, PersonRowQuerySet
 
 
 class Domain(models.TextChoices):
@@ -136,6 +136,8 @@ class Assessment(PersonOwnedRecord, models.Model):
     band_label = models.CharField(_("fascia"), max_length=200, blank=True)
     notes = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("registrata il"), auto_now_add=True)
+
+    objects = PersonRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-administered_on", "-pk"]

@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from integra.assessments.models import Assessment, Instrument, InstrumentVersion
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
-from integra.core.access import Actor, NotFound, get_visible, require, scoped
-from integra.core.permissions import Permission
-from integra.people.access import may_see_content
+from integra.core.access import Actor, NotFound, get_visible, scoped
+from integra.people.gate import person_full
 from integra.people.models import Person
 
 
@@ -52,12 +51,7 @@ def _assessment_queryset() -> QuerySet[Assessment]:
 
 def person_for_assessments(*, actor: Actor | None, person_id: int) -> Person:
     """The person, if visible with its content (``NotFound`` otherwise)."""
-    require(actor, Permission.PERSON_VIEW)
-    assert actor is not None
-    person = get_visible(actor, Person.objects.select_related("registered_by"), pk=person_id)
-    if not may_see_content(actor, person):
-        raise NotFound()
-    return person
+    return person_full(actor=actor, person_id=person_id)
 
 
 def person_assessments(actor: Actor | None, person: Person) -> QuerySet[Assessment]:
@@ -73,9 +67,6 @@ def person_assessments(actor: Actor | None, person: Person) -> QuerySet[Assessme
 def assessment_get(*, actor: Actor | None, assessment_id: int) -> Assessment:
     """One assessment the actor may read, or ``NotFound`` (logged)."""
     assessment = get_visible(actor, _assessment_queryset(), pk=assessment_id)
-    assert actor is not None
-    if not may_see_content(actor, assessment.person):
-        raise NotFound()
     access_log_record(actor=actor, subject=assessment, action=AccessAction.VIEW)
     return assessment
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from integra.accounts.models import Membership
 from integra.assessments.models import Assessment
 from integra.assessments.uvm_models import (
+    HEALTH_NEED_DOMAINS,
     CareIntensity,
     NeedDomain,
     Profession,
@@ -38,11 +39,23 @@ from integra.assessments.uvm_models import (
 )
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
-from integra.core.access import Actor, NotFound, get_visible, register_scope, require, scoped
+from integra.core.access import (
+    Actor,
+    NotFound,
+    PermissionRequired,
+    get_visible,
+    register_scope,
+    require,
+    scoped,
+)
+from integra.core.health import may_record_health, may_see_health, without_keys
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
-from integra.people.access import active_care_relationships, follows_person, may_see_content
-from integra.people.models import CareRelationship, Person
+from integra.people.access import follows_person
+from integra.people.gate import PersonRef, gated, person_ref
+from integra.people.models import CareBasis, Person
+from integra.people.services import care_relationship_start
+from integra.programs.redaction import eligibility_visible
 
 MANAGE_PERMISSIONS = (Permission.UVM_PARTICIPATE, Permission.ASSESSMENT_PERFORM)
 
@@ -75,6 +88,23 @@ class UvmError(Exception):
 
 
 # --- access ------------------------------------------------------------------------------------
+
+
+# The measures whose eligibility a UVM session checks.
+MEASURES = ("B1", "B2")
+
+
+def may_run_check(actor: Actor, measure_code: str, on: date | None = None) -> bool:
+    """A check whose rules read health evidence is run (and overwritten) only by holders of the
+    health permission: a social member's run would replace a doctor's result with one that
+    cannot see the health conditions."""
+    from integra.programs.redaction import reads_health
+    from integra.programs.selectors import rule_set_in_force, rules_of
+
+    rule_set = rule_set_in_force(measure_code=measure_code, on=on or timezone.localdate())
+    if rule_set is None:
+        return True  # the check itself reports that no act is in force
+    return may_see_health(actor) or not reads_health(rules_of(rule_set))
 
 
 def _may_take_part(actor: Actor) -> bool:
@@ -113,7 +143,7 @@ def user_classes() -> list[UserClass]:
 def session_list(
     *, actor: Actor | None, state: str = "", person_id: int | None = None
 ) -> QuerySet[UvmSession]:
-    qs = scoped(actor, UvmSession).select_related("person", "organization", "user_class")
+    qs = gated(actor, scoped(actor, UvmSession).select_related("organization", "user_class"))
     if state:
         qs = qs.filter(state=state)
     if person_id is not None:
@@ -132,20 +162,41 @@ def session_list_access_record(*, actor: Actor | None, filters: Mapping[str, Any
 
 @dataclass
 class SessionView:
+    """One session as an actor may see it: the person through the people gate, and the summary
+    of needs and the eligibility results with health data left out for an actor without the
+    health permission (integra/core/health.py) — pages, API and minutes all take this."""
+
     session: UvmSession
+    person: PersonRef
     members: list[UvmMember]
     assessments: list[Assessment]
     hidden_assessments: int
     candidate_assessments: list[Assessment]
     composition_problems: list[str]
     may_edit: bool
+    needs_summary: dict[str, str]
+    eligibility: dict[str, Any]
+    measures_runnable: list[str]
+
+    @property
+    def needs(self) -> list[tuple[str, str]]:
+        """(label, text) of each dimension written, in the order of ``NeedDomain``."""
+        return [
+            (str(label), self.needs_summary[code])
+            for code, label in NeedDomain.choices
+            if self.needs_summary.get(code)
+        ]
+
+
+def needs_visible(actor: Actor | None, summary: dict[str, str]) -> dict[str, str]:
+    """The summary of needs without the health dimensions for an actor without the permission."""
+    return without_keys(actor, summary, HEALTH_NEED_DOMAINS)
 
 
 def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -> SessionView:
     """One session with its members and the results the actor may read; the read is logged.
     Results of health instruments need ``HEALTH_DATA_VIEW`` (counted, not shown)."""
     qs = UvmSession.objects.select_related(
-        "person",
         "organization",
         "user_class",
         "intake_request",
@@ -157,8 +208,6 @@ def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -
     )
     session = get_visible(actor, qs, pk=session_id)
     assert actor is not None  # get_visible raised otherwise
-    if not may_see_content(actor, session.person):
-        raise NotFound()
     linked = list(session.assessments.select_related("instrument_version__instrument"))
     readable = set(
         scoped(actor, Assessment).filter(pk__in=[a.pk for a in linked]).values_list("pk", flat=True)
@@ -181,14 +230,21 @@ def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -
         purpose=purpose,
     )
     members = list(session.members.all())
+    editable = may_edit(actor, session)
     return SessionView(
         session=session,
+        person=person_ref(actor, session.person_id),
         members=members,
         assessments=shown,
         hidden_assessments=len(linked) - len(shown),
         candidate_assessments=candidates,
         composition_problems=composition_problems(members),
-        may_edit=may_edit(actor, session),
+        may_edit=editable,
+        needs_summary=needs_visible(actor, session.needs_summary),
+        eligibility=eligibility_visible(actor, session.eligibility),
+        measures_runnable=[m for m in MEASURES if editable and may_run_check(actor, m)]
+        if editable
+        else [],
     )
 
 
@@ -237,8 +293,6 @@ def case_manager_candidates(*, actor: Actor, session: UvmSession) -> QuerySet[Me
 
 def _locked(actor: Actor, session_id: object) -> UvmSession:
     session = get_visible(actor, UvmSession.objects.select_for_update(of=("self",)), pk=session_id)
-    if not may_see_content(actor, session.person):
-        raise NotFound()
     if not _may_take_part(actor):
         require(actor, Permission.UVM_PARTICIPATE)
     if not may_edit(actor, session):
@@ -259,16 +313,15 @@ def _locked(actor: Actor, session_id: object) -> UvmSession:
 def _take_in_charge(
     actor: Actor, person: Person, organization_id: int, session: UvmSession
 ) -> None:
-    """The member's organisation takes the person in charge for the assessment, if not yet."""
-    if active_care_relationships(
-        CareRelationship.objects.filter(person=person, organization_id=organization_id)
-    ).exists():
-        return
-    CareRelationship.objects.create(
-        person=person,
+    """The member's organisation takes the person in charge for the assessment, if not yet —
+    through the one path that grants access to a person."""
+    care_relationship_start(
+        actor=actor,
+        person_id=person.pk,
         organization_id=organization_id,
         reason=_("Componente dell'UVM (seduta n. %(id)s)") % {"id": session.pk},
-        created_by=actor.membership,
+        basis=CareBasis.UVM_MEMBER,
+        existing_ok=True,
     )
 
 
@@ -280,8 +333,6 @@ def session_create(*, actor: Actor, data: Mapping[str, Any]) -> UvmSession:
     errors: dict[str, list[str]] = {}
     with transaction.atomic(), pghistory.context(reason="uvm_session_create"):
         person = get_visible(actor, Person, pk=data.get("person_id"))
-        if not may_see_content(actor, person):
-            raise NotFound()
         request = None
         if data.get("intake_request_id"):
             from integra.intake.models import IntakeRequest
@@ -427,14 +478,25 @@ def _apply_outcome(
             errors["needs_summary"] = [_("Formato non valido.")]
         else:
             unknown = [k for k in summary if k not in NeedDomain.values]
+            health = [k for k in summary if k in HEALTH_NEED_DOMAINS and str(summary[k] or "")]
             if unknown:
                 errors["needs_summary"] = [
                     _("Dimensioni sconosciute: %(codes)s.") % {"codes": ", ".join(unknown)}
                 ]
+            elif health and not may_record_health(actor):
+                errors["needs_summary"] = [
+                    _("Le dimensioni sanitarie (%(codes)s) le scrive il personale sanitario.")
+                    % {"codes": ", ".join(str(NeedDomain(k).label) for k in health)}
+                ]
             else:
-                session.needs_summary = {
-                    k: str(v).strip() for k, v in summary.items() if str(v or "").strip()
-                }
+                written = {k: str(v).strip() for k, v in summary.items() if str(v or "").strip()}
+                if not may_record_health(actor):
+                    # What the actor cannot see stays as the health members wrote it.
+                    kept = {
+                        k: v for k, v in session.needs_summary.items() if k in HEALTH_NEED_DOMAINS
+                    }
+                    written = {**written, **kept}
+                session.needs_summary = written
     if "user_class" in data:
         code = data.get("user_class") or ""
         if code:
@@ -472,11 +534,14 @@ def eligibility_record(
 ) -> UvmSession:
     """Run the benefit-measure screening for the session's person and keep its result."""
     from integra.programs.errors import ProgramError
-    from integra.programs.screening import screen, screening_as_dict
+    from integra.programs.screening import screening_as_dict
+    from integra.programs.selectors import screen
 
     with transaction.atomic(), pghistory.context(reason="uvm_eligibility"):
         session = _locked(actor, session_id)
         day = on_date or timezone.localdate(session.scheduled_for)
+        if not may_run_check(actor, measure_code, day):
+            raise PermissionRequired(Permission.HEALTH_DATA_VIEW)
         try:
             result = screen(actor, session.person, measure_code, day, purpose="seduta UVM")
         except ProgramError as exc:

@@ -28,6 +28,7 @@ from integra.assessments.uvm_models import (
     UserClass,
     UvmState,
 )
+from integra.people.schemas import PersonRefOut
 
 router = Router(tags=["UVM"])
 
@@ -84,6 +85,7 @@ class MemberOut(Schema):
 class SessionOut(Schema):
     id: int
     person_id: int
+    person: PersonRefOut
     organization_id: int
     intake_request_id: int | None
     scheduled_for: datetime
@@ -99,6 +101,12 @@ class SessionOut(Schema):
         if isinstance(obj, dict):
             return obj.get("user_class")
         return obj.user_class.code if obj.user_class_id else None
+
+    @staticmethod
+    def resolve_person(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return obj["person"]
+        return obj.person_ref
 
 
 class SessionDetailOut(SessionOut):
@@ -118,6 +126,7 @@ def _detail(view: uvm.SessionView) -> dict[str, Any]:
     return {
         "id": s.pk,
         "person_id": s.person_id,
+        "person": view.person,
         "organization_id": s.organization_id,
         "intake_request_id": s.intake_request_id,
         "scheduled_for": s.scheduled_for,
@@ -142,10 +151,10 @@ def _detail(view: uvm.SessionView) -> dict[str, Any]:
         ],
         "assessment_ids": [a.pk for a in view.assessments],
         "hidden_assessments": view.hidden_assessments,
-        "needs_summary": s.needs_summary,
+        "needs_summary": view.needs_summary,
         "proposed_interventions": s.proposed_interventions,
         "proposed_case_manager_id": s.proposed_case_manager_id,
-        "eligibility": s.eligibility,
+        "eligibility": view.eligibility,
         "outcome_notes": s.outcome_notes,
         "composition_problems": view.composition_problems,
     }

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from integra.assessments.uvm_models import CareIntensity, NeedDomain, Profession, UvmState
+from integra.assessments.uvm_models import (
+    HEALTH_NEED_DOMAINS,
+    CareIntensity,
+    NeedDomain,
+    Profession,
+    UvmState,
+)
 from integra.organizations.models import (
     HEALTH_SIDE_KINDS,
     SOCIAL_SIDE_KINDS,
@@ -55,7 +61,7 @@ class SessionCreateForm(forms.Form):
         field = self.fields["richiesta"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("— nessuna: persona indicata dalla pagina di provenienza —"))] + [
-            (r.pk, f"n. {r.pk} — {r.person.family_names} {r.person.given_names}") for r in requests
+            (r.pk, f"n. {r.pk} — {r.person_ref.label}") for r in requests
         ]
         _bootstrap(self)
 
@@ -120,9 +126,16 @@ class OutcomeForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, user_classes: list[Any], case_managers: list[Any], **kwargs: Any
+        self,
+        *args: Any,
+        user_classes: list[Any],
+        case_managers: list[Any],
+        health: bool = True,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Without the health permission the health dimensions are neither shown nor sent.
+        self.need_codes = [c for c in NeedDomain.values if health or c not in HEALTH_NEED_DOMAINS]
         uc = self.fields["user_class"]
         assert isinstance(uc, forms.ChoiceField)
         uc.choices = [("", "—")] + [
@@ -136,6 +149,8 @@ class OutcomeForm(forms.Form):
             for m in case_managers
         ]
         for code, label in NeedDomain.choices:
+            if code not in self.need_codes:
+                continue
             self.fields[f"need_{code}"] = forms.CharField(
                 label=label,
                 required=False,
@@ -145,12 +160,12 @@ class OutcomeForm(forms.Form):
         _bootstrap(self)
 
     def need_fields(self) -> list[Any]:
-        return [self[f"need_{code}"] for code in NeedDomain.values]
+        return [self[f"need_{code}"] for code in self.need_codes]
 
     def outcome_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "needs_summary": {code: data.get(f"need_{code}", "") for code in NeedDomain.values},
+            "needs_summary": {code: data.get(f"need_{code}", "") for code in self.need_codes},
             "user_class": data.get("user_class") or "",
             "care_intensity": data.get("care_intensity") or "",
             "proposed_interventions": data.get("proposed_interventions", ""),

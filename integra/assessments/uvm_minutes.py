@@ -6,21 +6,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from integra.assessments.uvm import SessionView
-from integra.assessments.uvm_models import NeedDomain
 
 
 def minutes_context(view: SessionView) -> dict[str, object]:
-    session = view.session
-    needs = [
-        (label, session.needs_summary[code])
-        for code, label in NeedDomain.choices
-        if session.needs_summary.get(code)
-    ]
     return {
         "view": view,
-        "session": session,
-        "person": session.person,
-        "needs": needs,
+        "session": view.session,
+        "person": view.person,
+        "needs": view.needs,
         "generated_at": timezone.localtime(),
     }
 

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.health import declare_health
 from integra.organizations.models import HEALTH_SIDE_KINDS, SOCIAL_SIDE_KINDS, Organization
-from integra.people.models import Person, PersonOwnedRecord
+from integra.people.models import Person, PersonOwnedRecord, PersonRowQuerySet
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -66,6 +67,17 @@ class NeedDomain(models.TextChoices):
     INCOME = "economica", _("Situazione economica")
     WORK = "lavoro", _("Lavoro, scuola, formazione")
     PARTICIPATION = "partecipazione", _("Relazioni e partecipazione sociale (ICF d7–d9)")
+
+
+# The dimensions of the summary of needs that hold health data: written and read only by
+# holders of the health permissions (integra/core/health.py).
+HEALTH_NEED_DOMAINS: frozenset[str] = frozenset({NeedDomain.HEALTH, NeedDomain.COGNITION})
+for _code in sorted(HEALTH_NEED_DOMAINS):
+    declare_health(
+        "assessments.UvmSession",
+        f"needs_summary.{_code}",
+        "sintesi dei bisogni sanitari e cognitivi scritta dai componenti sanitari dell'UVM",
+    )
 
 
 class Profession(models.TextChoices):
@@ -165,6 +177,8 @@ class UvmSession(PersonOwnedRecord, models.Model):
         verbose_name=_("creata da"),
     )
     created_at = models.DateTimeField(_("creata il"), auto_now_add=True)
+
+    objects = PersonRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-scheduled_for", "-pk"]

@@ -21,13 +21,12 @@ from integra.assessments.uvm_forms import (
     SessionFilterForm,
 )
 from integra.assessments.uvm_minutes import minutes_pdf
-from integra.assessments.uvm_models import NeedDomain
 from integra.core.access import Actor, PermissionRequired
+from integra.core.health import may_record_health
 from integra.core.permissions import Permission
 
 SECTION = "assessments"
 PAGE_SIZE = 20
-MEASURES = ("B1", "B2")
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -60,7 +59,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     if actor.has(Permission.UVM_PARTICIPATE) or actor.has(Permission.INTAKE_MANAGE):
         from integra.intake.selectors import requests_awaiting_uvm
 
-        awaiting = list(requests_awaiting_uvm(actor=actor).select_related("person")[:20])
+        awaiting = list(requests_awaiting_uvm(actor=actor)[:20])
     return _render(
         request,
         "assessments/uvm_list.html",
@@ -76,7 +75,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Il tuo ruolo non consente di convocare l'UVM."))
     from integra.intake.selectors import requests_awaiting_uvm
 
-    requests = list(requests_awaiting_uvm(actor=actor).select_related("person"))
+    requests = list(requests_awaiting_uvm(actor=actor))
     initial = {"richiesta": request.GET.get("richiesta"), "persona": request.GET.get("persona")}
     form = SessionCreateForm(request.POST or None, requests=requests, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -124,26 +123,24 @@ def _detail_context(
             "proposed_case_manager_id": session.proposed_case_manager_id,
             "outcome_notes": session.outcome_notes,
         }
-        initial.update({f"need_{k}": v for k, v in session.needs_summary.items()})
+        initial.update({f"need_{k}": v for k, v in view.needs_summary.items()})
         outcome_form = OutcomeForm(
-            initial=initial, user_classes=uvm.user_classes(), case_managers=case_managers
+            initial=initial,
+            user_classes=uvm.user_classes(),
+            case_managers=case_managers,
+            health=may_record_health(actor),
         )
     if member_form is None:
         member_form = MemberForm(initial={"present": True})
-    needs = [
-        (label, session.needs_summary[code])
-        for code, label in NeedDomain.choices
-        if session.needs_summary.get(code)
-    ]
     return {
         "view": view,
         "session": session,
-        "person": session.person,
+        "person": view.person,
         "member_form": member_form,
         "outcome_form": outcome_form,
-        "needs": needs,
+        "needs": view.needs,
         "errors": errors or [],
-        "measures": MEASURES,
+        "measures": view.measures_runnable,
     }
 
 
@@ -239,6 +236,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST,
         user_classes=uvm.user_classes(),
         case_managers=list(uvm.case_manager_candidates(actor=actor, session=view.session)),
+        health=may_record_health(actor),
     )
     if not form.is_valid():
         return _render(
@@ -273,7 +271,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
     code = request.POST.get("measure", "")
-    if code not in MEASURES:
+    if code not in uvm.MEASURES:
         return _detail(request, pk, status=422, errors=[_("Misura sconosciuta.")])
     return _call(
         request,

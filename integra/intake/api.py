@@ -33,6 +33,8 @@ from integra.intake.models import (
     RequesterKind,
     Urgency,
 )
+from integra.people.gate import with_person_ref
+from integra.people.schemas import PersonRefOut
 
 router = Router(tags=["PUA"])
 
@@ -164,7 +166,7 @@ class RequestOut(Schema):
     pua_id: int
     competent_pua_id: int | None
     person_id: int
-    person: str
+    person: PersonRefOut
     channel: str
     requester_kind: str
     requester_name: str
@@ -186,8 +188,8 @@ class RequestOut(Schema):
     sent_to_organization_id: int | None
 
     @staticmethod
-    def resolve_person(obj: IntakeRequest) -> str:
-        return str(obj.person)
+    def resolve_person(obj: IntakeRequest) -> Any:
+        return obj.person_ref
 
 
 class TriageOut(Schema):
@@ -294,10 +296,11 @@ def request_create_endpoint(request: HttpRequest, payload: RequestIn) -> Any:
         data[key] = str(data[key].value if hasattr(data[key], "value") else data[key])
     data["need_areas"] = [str(getattr(a, "value", a)) for a in data["need_areas"]]
     try:
-        created = services.request_create(actor=actor_of(request), data=data)
+        actor = actor_of(request)
+        created = services.request_create(actor=actor, data=data)
     except IntakeError as exc:
         return _intake_problem(request, exc)
-    return Status(201, created)
+    return Status(201, with_person_ref(actor, created))
 
 
 @router.get(

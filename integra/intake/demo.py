@@ -16,14 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from integra.accounts.models import Membership
-from integra.core.access import Actor
+from integra.core.access import Actor, scoped
 from integra.core.permissions import Role
 from integra.intake.models import IntakeRequest, IntakeState, PuaPoint
 from integra.intake.services import request_create, triage_record
 from integra.intake.workflow import transition
 from integra.organizations.demo import demo_territory_find
 from integra.organizations.models import Organization, Service
-from integra.people.access import may_see_content
 from integra.people.models import ConsentPurpose, ConsentStatus, Person, PersonStatus
 from integra.people.services import consent_record
 
@@ -252,7 +251,7 @@ def seed_intake_demo() -> IntakeDemoResult:
         now = timezone.now()
         for person, row in zip(persons, _REQUESTS, strict=False):
             days, channel, kind, name, areas, urgency, description, path = row
-            if not may_see_content(actor, person):
+            if not scoped(actor, Person.objects.filter(pk=person.pk)).exists():
                 # At the PUA the person consents to the sharing between Comune and ASL, so the
                 # services the request goes to (and the UVM) can open the record.
                 consent_record(

@@ -18,7 +18,12 @@ from django.utils.translation import gettext_lazy as _
 
 from integra.core.models import Ambito, Municipality, TimeStampedModel
 from integra.organizations.models import Organization, Service
-from integra.people.models import Person, private_document_storage
+from integra.people.models import (
+    Person,
+    PersonOwnedRecord,
+    PersonRowQuerySet,
+    private_document_storage,
+)
 
 
 class DayKind(models.TextChoices):
@@ -186,7 +191,7 @@ class NeedLevel(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class IntakeRequest(models.Model):
+class IntakeRequest(PersonOwnedRecord, models.Model):
     """A request received by the PUA for one person (domanda di accesso)."""
 
     pua = models.ForeignKey(
@@ -294,6 +299,8 @@ class IntakeRequest(models.Model):
     created_at = models.DateTimeField(_("registrata il"), auto_now_add=True)
     updated_at = models.DateTimeField(_("aggiornata il"), auto_now=True)
 
+    objects = PersonRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_at", "-pk"]
         verbose_name = _("richiesta al PUA")
@@ -350,11 +357,7 @@ class IntakeRequest(models.Model):
         return reverse("intake:request_detail", args=[self.pk])
 
     @property
-    def audit_person_id(self) -> int:
-        return self.person_id
-
-    @property
-    def audit_owner_organization_id(self) -> int:
+    def audit_owner_organization_id(self) -> int:  # type: ignore[override]
         return self.pua.organization_id
 
 

@@ -23,6 +23,7 @@ from integra.intake.models import (
     IntakeTransition,
     PuaPoint,
 )
+from integra.people.gate import attach_person_refs, gated
 
 
 class DueFilter:
@@ -63,7 +64,7 @@ def pua_point_list(*, actor: Actor | None) -> QuerySet[PuaPoint]:
 
 
 def _inbox_base(actor: Actor | None) -> QuerySet[IntakeRequest]:
-    return scoped(actor, IntakeRequest).select_related("person", "pua")
+    return gated(actor, scoped(actor, IntakeRequest).select_related("pua"))
 
 
 # Lists and badges count at most this many rows (then "more than"): a full COUNT over a busy
@@ -192,8 +193,6 @@ def request_detail(*, actor: Actor | None, request_id: object) -> IntakeRequest:
             "pua__organization",
             "pua__uvm_organization",
             "competent_pua",
-            "person__residence_municipality",
-            "person__domicile_municipality",
             "requester_organization",
             "outcome_service__provider",
             "forwarded_to",
@@ -216,6 +215,7 @@ def request_detail(*, actor: Actor | None, request_id: object) -> IntakeRequest:
         ),
         pk=request_id,
     )
+    attach_person_refs(actor, [request])
     access_log_record(
         actor=actor, subject=request, action=AccessAction.VIEW, detail={"view": "richiesta"}
     )

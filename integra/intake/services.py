@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require, scoped
+from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require
 from integra.core.permissions import Permission
 from integra.intake import deadlines, triage
 from integra.intake.access import managed_pua_ids, may_manage
@@ -36,6 +36,7 @@ from integra.intake.models import (
 )
 from integra.intake.workflow import transition
 from integra.organizations.models import Organization
+from integra.people.access import known_persons
 from integra.people.models import Person, PersonStatus, private_storage
 
 # Reused from the person documents: the same size limit, magic-byte type check and safe name.
@@ -90,8 +91,9 @@ def request_create(*, actor: Actor, data: Mapping[str, Any]) -> IntakeRequest:
     if person_id is None:
         errors["person_id"] = [_("Indica la persona: cercala in anagrafe o registrala.")]
     else:
+        # Known is enough: the PUA takes requests for persons it sees only in the limited form.
         person = (
-            scoped(actor, Person.objects.select_related("residence_municipality__ambito"))
+            known_persons(actor, Person.objects.select_related("residence_municipality__ambito"))
             .select_related("domicile_municipality")
             .filter(pk=person_id, status=PersonStatus.ACTIVE)
             .first()

@@ -205,7 +205,8 @@ def _managing_organization_ids(request: IntakeRequest) -> set[int]:
 def _give_access(actor: Actor, request: IntakeRequest, organization_id: int, reason: str) -> None:
     """The receiving organisation takes the person in charge (people.CareRelationship), so its
     operators can open the person's record; an existing one is kept."""
-    from integra.people.errors import PersonError, PersonErrorCode
+    from integra.people.errors import PersonError
+    from integra.people.models import CareBasis
     from integra.people.services import care_relationship_start
 
     try:
@@ -214,10 +215,11 @@ def _give_access(actor: Actor, request: IntakeRequest, organization_id: int, rea
             person_id=request.person_id,
             organization_id=organization_id,
             reason=reason,
+            basis=CareBasis.PUA_ROUTING,
+            existing_ok=True,
         )
     except PersonError as exc:
-        if exc.code != PersonErrorCode.CARE_RELATIONSHIP_EXISTS:
-            raise WorkflowError(IntakeErrorCode.TRANSITION_INVALID, exc.errors) from exc
+        raise WorkflowError(IntakeErrorCode.TRANSITION_INVALID, exc.errors) from exc
 
 
 def transition(

@@ -30,7 +30,9 @@ class AccessibleFormMixin:
     def style_widgets(self) -> None:
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            if isinstance(
+                widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect
+            ):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

@@ -1,11 +1,22 @@
-"""Who may see a person's record.
+"""Who may see a person's record — and in which form.
 
-A person is visible to an operator holding ``Permission.PERSON_VIEW`` when either the operator
-works at the PUA (``Permission.INTAKE_MANAGE``: the single access point sees the registry, to
-recognise who is asking) or the operator's organisation has the person in charge: an active
-``CareRelationship`` (Garante, Linee guida sul Dossier sanitario 4/6/2015: access only by
-staff caring for the person while they are in charge). Everyone else sees nothing, and a
-hidden person answers 404 like a missing one.
+Two questions, asked separately:
+
+* **known**: the actor may learn that the person exists and whom to contact — an operator
+  holding ``Permission.PERSON_VIEW`` who works at the PUA (``Permission.INTAKE_MANAGE``: the
+  single access point sees the registry, to recognise who is asking) or whose organisation has
+  the person in charge (an active ``CareRelationship``; Garante, Linee guida sul Dossier
+  sanitario 4/6/2015: access only by staff caring for the person while they are in charge);
+* **content**: of a known person, the actor may read the record (names, dates, codes and every
+  row that belongs to the person) when the actor's organisation registered the person, or the
+  person's consent to the sharing between bodies (the integrated dossier) is in force — given
+  and not expired (Garante 2015: a separate consent for the shared dossier).
+
+The registered scope of ``Person`` (``scoped(actor, Person)``) means *content visible*, so every
+row that follows the person (documents, ISEE, consents, assessments, UVM sessions, evidence)
+is shown only with the content. The "known, contact X" form is a separate, explicit selector
+(``known_persons``), used by the people gate (``integra/people/gate.py``) alone. Everyone else
+sees nothing, and a hidden person answers 404 like a missing one.
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from integra.core.access import Actor, register_scope
@@ -41,8 +53,8 @@ def active_care_relationships(
     return base.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
 
 
-def visible_persons_filter(actor: Actor) -> Q | None:
-    """The condition on ``Person`` for ``actor``; ``None`` means every person."""
+def known_persons_filter(actor: Actor) -> Q | None:
+    """The persons ``actor`` may know of (not necessarily read); ``None`` means every person."""
     if not actor.has(Permission.PERSON_VIEW):
         return Q(pk__in=[])
     if actor.has(Permission.INTAKE_MANAGE):
@@ -60,10 +72,42 @@ def visible_persons_filter(actor: Actor) -> Q | None:
     return Q(Exists(in_charge)) | (Q(merged_into__isnull=False) & Q(Exists(survivor_in_charge)))
 
 
+def known_persons(actor: Actor, qs: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """The persons ``actor`` may know of: the content is NOT implied (see ``person_scope``).
+
+    Only the people gate may turn these into output, in the limited form."""
+    base = Person.objects.all() if qs is None else qs
+    if actor.membership is None:
+        return base.none()
+    condition = known_persons_filter(actor)
+    return base if condition is None else base.filter(condition)
+
+
+def with_content_visible(actor: Actor, qs: QuerySet[Person]) -> QuerySet[Person]:
+    """``qs`` narrowed to the persons whose content ``actor``'s organisation may read:
+    registered by it, or with the sharing consent in force (for a merged alias, the consent of
+    the record it was merged into, which received its consents)."""
+    latest = Consent.objects.filter(
+        person_id=Coalesce(OuterRef("merged_into_id"), OuterRef("pk")),
+        purpose=ConsentPurpose.SHARING,
+    ).order_by("-decided_on", "-pk")[:1]
+    today = timezone.localdate()
+    return qs.alias(
+        sharing_status=Subquery(latest.values("status")),
+        sharing_expires_on=Subquery(latest.values("expires_on")),
+    ).filter(
+        Q(registered_by_id=actor.organization_id)
+        | (
+            Q(sharing_status=ConsentStatus.GIVEN)
+            & (Q(sharing_expires_on__isnull=True) | Q(sharing_expires_on__gte=today))
+        )
+    )
+
+
 @register_scope(Person)
 def person_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    condition = visible_persons_filter(actor)
-    return qs if condition is None else qs.filter(condition)
+    """Persons known to ``actor`` whose content ``actor`` may read."""
+    return with_content_visible(actor, known_persons(actor, qs))
 
 
 def current_consent(*, person_id: int, purpose: str) -> Consent | None:
@@ -75,49 +119,8 @@ def current_consent(*, person_id: int, purpose: str) -> Consent | None:
     )
 
 
-def may_see_content(actor: Actor, person: Person, *, today: date | None = None) -> bool:
-    """Whether ``actor`` (who already sees ``person``) may see the record's content.
-
-    The registering organisation always does. Any other organisation — one that has the person
-    in charge, or a PUA operator of another organisation — needs the person's consent to the
-    sharing between bodies (the integrated dossier) in force: given and not expired (Garante,
-    Linee guida sul Dossier sanitario 4/6/2015, separate consent for the shared dossier).
-    Without it the actor learns only that the person is known and whom to contact.
-    """
-    if actor.organization_id is not None and actor.organization_id == person.registered_by_id:
-        return True
-    consent = current_consent(person_id=person.pk, purpose=ConsentPurpose.SHARING)
-    return consent is not None and consent.is_in_force(today)
-
-
-def with_content_visible(actor: Actor, qs: QuerySet[Person]) -> QuerySet[Person]:
-    """``qs`` narrowed to the persons whose content ``actor`` may see (``may_see_content`` in
-    SQL): registered by the actor's organisation, or with the sharing consent in force.
-
-    Lists, searches and duplicate checks go through it, so a record shown only in its limited
-    form by ``person_get`` never leaks its names through another door.
-    """
-    latest = Consent.objects.filter(person=OuterRef("pk"), purpose=ConsentPurpose.SHARING).order_by(
-        "-decided_on", "-pk"
-    )
-    today = timezone.localdate()
-    return qs.annotate(
-        sharing_status=Subquery(latest.values("status")[:1]),
-        sharing_expires_on=Subquery(latest.values("expires_on")[:1]),
-    ).filter(
-        Q(registered_by_id=actor.organization_id)
-        | (
-            Q(sharing_status=ConsentStatus.GIVEN)
-            & (Q(sharing_expires_on__isnull=True) | Q(sharing_expires_on__gte=today))
-        )
-    )
-
-
 def follows_person(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Rows that belong to a person are visible with that person (``person_scope``); whether
-    their content may be read is then ``may_see_content``'s decision, as for the person."""
-    if visible_persons_filter(actor) is None:
-        return qs
+    """Rows that belong to a person are visible with the person's content (``person_scope``)."""
     return qs.filter(person__in=person_scope(actor, Person.objects.all()))
 
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
@@ -37,10 +37,13 @@ from integra.people.errors import (
     PersonError,
     PersonErrorCode,
 )
+from integra.people.files import private_file_response
 from integra.people.identifiers import IdentifierKind, Mismatch, PlaceKind
 from integra.people.matching import DuplicateCandidate, PossibleDuplicate, duplicate_threshold
 from integra.people.models import (
     Consent,
+    ConsentDecidedBy,
+    ConsentEvidence,
     ConsentPurpose,
     ConsentStatus,
     DocumentKind,
@@ -55,6 +58,7 @@ from integra.people.models import (
     PersonStatus,
     Sex,
 )
+from integra.people.schemas import OrganizationContactOut, PersonRefOut
 
 router = Router(tags=["anagrafe"])
 persons_router = Router(tags=["anagrafe"])
@@ -485,14 +489,6 @@ class PersonFullOut(PersonOut):
     )
 
 
-class OrganizationContactOut(Schema):
-    organization_id: int = Field(description="Identificativo dell'ente.")
-    name: str = Field(description="Denominazione dell'ente.")
-    phone: str = Field(description="Telefono dell'ente.")
-    email: str = Field(description="Email dell'ente.")
-    pec: str = Field(description="PEC dell'ente.")
-
-
 class PersonLimitedOut(Schema):
     limited: Literal[True] = Field(
         description="Vero: senza il consenso alla condivisione tra enti si sa solo che la "
@@ -583,16 +579,26 @@ class PersonSearchOut(Schema):
 
 
 class DuplicateCandidateOut(Schema):
-    score: float = Field(description="Probabilità che sia la stessa persona, da 0 a 1.")
+    score: float | None = Field(
+        description="Probabilità che sia la stessa persona, da 0 a 1 (solo se visibile)."
+    )
     certain: bool = Field(
         description="Punteggio pari o superiore alla soglia: blocca la registrazione."
     )
-    reasons: list[str] = Field(description=_REASONS)
+    reasons: list[str] = Field(description=_REASONS + " Vuoto se la persona non è visibile.")
     visible: bool = Field(description="La persona è visibile a chi opera.")
     person: PersonSummaryOut | None = Field(
         description="La persona, se visibile; altrimenti null (nessun nome né identificativo)."
     )
+    known: PersonRefOut | None = Field(
+        description="Per una persona nota a chi opera ma senza il consenso alla condivisione: "
+        "solo l'identificativo e l'ente da contattare."
+    )
     message: str = Field(description="Cosa fare.")
+
+    @staticmethod
+    def resolve_known(obj: DuplicateCandidate) -> Any:
+        return obj.ref
 
     @staticmethod
     def resolve_message(obj: DuplicateCandidate) -> str:
@@ -608,6 +614,12 @@ class DuplicateCheckOut(Schema):
 def _candidate_message(candidate: DuplicateCandidate) -> str:
     if candidate.visible:
         return _("Persona già presente tra quelle che puoi consultare: verifica la sua scheda.")
+    if candidate.ref is not None:
+        return _(
+            "Persona già registrata, di cui non puoi vedere la scheda senza il suo consenso alla "
+            "condivisione: rivolgiti all'ente indicato, o raccogli il consenso con la persona "
+            "presente."
+        )
     return _(
         "Una persona con questi dati è già registrata nell'anagrafe: rivolgiti al PUA per "
         "essere abilitato alla sua scheda."
@@ -732,11 +744,18 @@ class ConsentIn(Schema):
     decided_on: date = Field(description="Data della decisione della persona; non futura.")
     evidence_note: str = Field(
         max_length=services.CONSENT_EVIDENCE_MAX_LENGTH,
-        description="Documentazione: es. modulo firmato, protocollo n. …",
+        description="Documentazione: es. modulo firmato, protocollo n. …; per una dichiarazione "
+        "di presenza, come la persona ha espresso la decisione.",
     )
     expires_on: date | None = Field(
         None, description="Scadenza del consenso prestato (facoltativa)."
     )
+    decided_by: ConsentDecidedBy = Field(
+        ConsentDecidedBy.PERSON,
+        description="Chi ha espresso la decisione: person o guardian (tutore, curatore, "
+        "amministratore di sostegno).",
+    )
+    guardian_name: str = Field("", max_length=200, description="Nome del tutore (se guardian).")
 
 
 class ConsentOut(Schema):
@@ -748,11 +767,23 @@ class ConsentOut(Schema):
     decided_on: date = Field(description="Data della decisione.")
     expires_on: date | None = Field(description="Scadenza.")
     evidence_note: str = Field(description="Documentazione.")
+    evidence_kind: ConsentEvidence = Field(
+        description="Prova: signed_form (modulo firmato, scansione allegata) o "
+        "presence_declaration (dichiarazione dell'operatore con la persona presente)."
+    )
+    has_signed_form: bool = Field(description="Vero se la scansione del modulo è allegata.")
+    evidence_sha256: str = Field(description="Impronta SHA-256 della scansione.")
+    decided_by: ConsentDecidedBy = Field(description="Chi ha espresso la decisione.")
+    guardian_name: str = Field(description="Nome del tutore (se guardian).")
     recorded_by_id: int = Field(description="Appartenenza dell'operatore che l'ha registrata.")
     recorded_by: str = Field(description="Operatore che l'ha registrata.")
     recorded_by_organization_id: int = Field(description="Ente che l'ha registrata.")
     recorded_by_organization: str = Field(description="Denominazione di quell'ente.")
     created_at: datetime = Field(description="Registrata il.")
+
+    @staticmethod
+    def resolve_has_signed_form(obj: Consent) -> bool:
+        return bool(obj.evidence_file)
 
     @staticmethod
     def resolve_purpose_label(obj: Consent) -> str:
@@ -810,15 +841,54 @@ def consent_list_endpoint(request: HttpRequest, person_id: int) -> Any:
     return {"current": selectors.consents_current_of(history), "history": history}
 
 
+_CONSENT_WHO = (
+    "Può registrarla chi vede il contenuto della scheda, oppure il PUA (permesso "
+    "intake.manage) con la persona o il tutore presenti: è l'unico modo in cui una scheda vista "
+    "in forma limitata diventa consultabile. Chiunque altro riceve 404, come per una persona "
+    "inesistente. Se chi registra non è l'ente che ha registrato la persona, quell'ente riceve "
+    "un avviso (/api/v1/notices)."
+)
+
+
 @persons_router.post(
     "/{person_id}/consents",
     response={201: ConsentOut},
-    summary="Registra un consenso o una revoca",
+    summary="Registra un consenso o una revoca (dichiarazione di presenza)",
     description="Registra la decisione della persona su una finalità: una nuova riga, mai la "
-    "modifica di una precedente. Serve il permesso person.edit (403); una persona non visibile "
-    "risponde 404; dati non validi (data futura, documentazione mancante) 422 per campo.",
+    "modifica di una precedente, documentata dalla dichiarazione dell'operatore che la persona "
+    "era presente (per il modulo firmato: /consents/signed-form). "
+    + _CONSENT_WHO
+    + " Serve il permesso person.edit (403); dati non validi (data futura, documentazione "
+    "mancante) 422 per campo.",
 )
 def consent_create_endpoint(request: HttpRequest, person_id: int, payload: ConsentIn) -> Any:
+    return _consent_create(request, person_id, payload, ConsentEvidence.PRESENCE_DECLARATION)
+
+
+@persons_router.post(
+    "/{person_id}/consents/signed-form",
+    response={201: ConsentOut},
+    summary="Registra un consenso o una revoca con il modulo firmato",
+    description="multipart/form-data: gli stessi campi della dichiarazione di presenza e "
+    "`file`, la scansione del modulo firmato (PDF, JPEG o PNG riconosciuti dal contenuto). "
+    + _CONSENT_WHO,
+)
+def consent_signed_form_endpoint(
+    request: HttpRequest,
+    person_id: int,
+    payload: Form[ConsentIn],
+    file: UploadedFile = File(..., description="Il modulo firmato: PDF, JPEG o PNG."),  # noqa: B008
+) -> Any:
+    return _consent_create(request, person_id, payload, ConsentEvidence.SIGNED_FORM, file)
+
+
+def _consent_create(
+    request: HttpRequest,
+    person_id: int,
+    payload: ConsentIn,
+    evidence_kind: ConsentEvidence,
+    upload: UploadedFile | None = None,
+) -> Any:
     try:
         consent = services.consent_record(
             actor=actor_of(request),
@@ -828,10 +898,29 @@ def consent_create_endpoint(request: HttpRequest, person_id: int, payload: Conse
             decided_on=payload.decided_on,
             evidence_note=payload.evidence_note,
             expires_on=payload.expires_on,
+            evidence_kind=evidence_kind,
+            decided_by=str(payload.decided_by.value),
+            guardian_name=payload.guardian_name,
+            upload=upload,
         )
     except PersonError as exc:
         return _person_problem(request, exc)
     return Status(201, consent)
+
+
+@persons_router.get(
+    "/{person_id}/consents/{consent_id}/file",
+    summary="Scarica il modulo firmato di un consenso",
+    description="Stesse regole della lettura dei consensi (404 se la persona non è "
+    "consultabile o la decisione non ha un modulo). Lo scaricamento è registrato.",
+)
+def consent_file_endpoint(request: HttpRequest, person_id: int, consent_id: int) -> Any:
+    consent = selectors.consent_form_for_download(
+        actor=actor_of(request), person_id=person_id, consent_id=consent_id
+    )
+    return private_file_response(
+        consent.evidence_file, consent.evidence_file_name, consent.evidence_content_type
+    )
 
 
 # --- /api/v1/persons/{id}/documents and /api/v1/permits ----------------------------------------
@@ -974,15 +1063,7 @@ def document_file_endpoint(request: HttpRequest, person_id: int, document_id: in
     document = selectors.document_for_download(
         actor=actor_of(request), person_id=person_id, document_id=document_id
     )
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.file_name or "documento",
-        content_type=document.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(document.file, document.file_name, document.content_type)
 
 
 @permits_router.get(

@@ -16,6 +16,8 @@ from integra.people.identifiers import IdentifierKind
 from integra.people.matching import MatchReason
 from integra.people.models import (
     CaregiverNeed,
+    ConsentDecidedBy,
+    ConsentEvidence,
     ConsentPurpose,
     ConsentStatus,
     DocumentKind,
@@ -456,11 +458,35 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
         label=_("Data della decisione"), widget=DateInput(), initial=timezone.localdate
     )
     expires_on = forms.DateField(label=_("Scade il"), required=False, widget=DateInput())
+    decided_by = forms.ChoiceField(
+        label=_("Decisione espressa da"),
+        choices=ConsentDecidedBy.choices,
+        initial=ConsentDecidedBy.PERSON,
+    )
+    guardian_name = forms.CharField(
+        label=_("Nome del tutore o dell'amministratore di sostegno"),
+        max_length=200,
+        required=False,
+    )
+    evidence_kind = forms.ChoiceField(
+        label=_("Prova del consenso"),
+        choices=ConsentEvidence.choices,
+        initial=ConsentEvidence.SIGNED_FORM,
+        widget=forms.RadioSelect,
+    )
+    file = forms.FileField(
+        label=_("Scansione del modulo firmato"),
+        required=False,
+        help_text=_("PDF, JPEG o PNG. Serve se la prova è il modulo firmato."),
+    )
     evidence_note = forms.CharField(
         label=_("Documentazione"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Per esempio: modulo firmato, protocollo n. 123/2026."),
+        help_text=_(
+            "Per esempio: modulo firmato, protocollo n. 123/2026; oppure come la persona, "
+            "presente, ha espresso la decisione."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -472,3 +498,18 @@ class ConsentForm(AccessibleFormMixin, forms.Form):
         assert isinstance(status, forms.ChoiceField)
         status.choices = _blank(_("Scegli la decisione"), ConsentStatus.choices)
         self.style_widgets()
+
+    def consent_data(self) -> dict[str, Any]:
+        """The keyword arguments of ``services.consent_record`` from the cleaned data."""
+        d = self.cleaned_data
+        return {
+            "purpose": d["purpose"],
+            "status": d["status"],
+            "decided_on": d["decided_on"],
+            "evidence_note": d["evidence_note"],
+            "expires_on": d["expires_on"],
+            "evidence_kind": d["evidence_kind"],
+            "decided_by": d["decided_by"],
+            "guardian_name": d.get("guardian_name") or "",
+            "upload": d.get("file"),
+        }

@@ -262,14 +262,17 @@ class PersonMatch:
 
 @dataclass
 class DuplicateCandidate:
-    """A person who may be the one being registered. ``person`` is ``None`` when the actor may
-    not see the record: only that someone like this is registered (ask the PUA)."""
+    """A person who may be the one being registered. ``person`` (and ``score``, ``reasons``)
+    only when the actor may read the record; ``ref`` is the limited reference of a person the
+    actor may only know of; otherwise nothing but that someone like this is registered (ask
+    the PUA)."""
 
-    score: float
+    score: float | None
     reasons: list[str]
     visible: bool
     person: Any = None
     certain: bool = False
+    ref: Any = None
 
 
 class PossibleDuplicate(Exception):

@@ -54,11 +54,7 @@ from integra.core.access import (
     scoped,
 )
 from integra.core.permissions import Permission
-from integra.people.access import (
-    active_care_relationships,
-    may_see_content,
-    with_content_visible,
-)
+from integra.people.access import active_care_relationships, known_persons
 from integra.people.identifiers import IdentifierKind, check_identifier
 from integra.people.models import (
     CareRelationship,
@@ -490,11 +486,14 @@ def _person_for_merge(actor: Actor, person_id: object, *, lock: bool = False) ->
     ).prefetch_related("identifiers")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    person = get_visible(actor, qs, pk=person_id)
-    # An alias is refused as such (MergeErrorCode.ALREADY_MERGED): its consents have moved.
-    if person.status == PersonStatus.ACTIVE and not may_see_content(actor, person):
-        raise NotFound()
-    return person
+    # An alias the actor knows of is returned as such, to be refused with
+    # MergeErrorCode.ALREADY_MERGED: its consents have moved to the record it was merged into.
+    try:
+        pk = int(str(person_id))
+    except (TypeError, ValueError):
+        pk = 0
+    alias = known_persons(actor, qs).filter(pk=pk, status=PersonStatus.MERGED).first()
+    return alias if alias is not None else get_visible(actor, qs, pk=person_id)
 
 
 def _merge_actor(actor: Actor | None) -> Actor:
@@ -849,7 +848,7 @@ def person_merge_list(*, actor: Actor | None) -> QuerySet[PersonMerge]:
     """The merges the actor may see (``PERSON_MERGE``, kept record visible in full), latest
     first; a constant number of queries."""
     actor = _merge_actor(actor)
-    visible = with_content_visible(actor, scoped(actor, Person.objects.all()))
+    visible = scoped(actor, Person.objects.all())
     return (
         scoped(actor, _merge_queryset())
         .filter(survivor__in=visible.values("pk"))

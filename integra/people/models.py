@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import date
+from typing import Any
 
 import pghistory
 from django.conf import settings
@@ -254,9 +255,46 @@ class Person(TimeStampedModel):
         return self.registered_by_id
 
 
+class PersonGateError(RuntimeError):
+    """A row naming a person was rendered without passing through the people gate."""
+
+
+class PersonRowQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """A queryset of rows that name a person. ``with_person_refs(actor)`` makes every row it
+    yields carry ``person_ref`` — the people gate's reference for that actor
+    (``integra/people/gate.py``) — whoever evaluates it, pagination included: one extra query
+    per evaluation, whatever the number of rows."""
+
+    _gate_actor: Any = None
+    _gate_fields: tuple[str, ...] = ()
+
+    def with_person_refs(self, actor: Any, *fields: str) -> PersonRowQuerySet:
+        clone = self._chain()  # type: ignore[attr-defined]
+        clone._gate_actor = actor
+        clone._gate_fields = fields or ("person",)
+        return clone
+
+    def _clone(self) -> PersonRowQuerySet:
+        clone = super()._clone()  # type: ignore[misc]
+        clone._gate_actor = self._gate_actor
+        clone._gate_fields = self._gate_fields
+        return clone  # type: ignore[no-any-return]
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()  # type: ignore[misc]
+        if fresh and self._gate_fields and self._result_cache:
+            from integra.people.gate import attach_person_refs
+
+            rows = [r for r in self._result_cache if isinstance(r, models.Model)]
+            for name in self._gate_fields:
+                attach_person_refs(self._gate_actor, rows, field=name)
+
+
 class PersonOwnedRecord:
     """For rows that belong to one person: the access log records the person, and the
-    registering organisation as the holder of the data (like the person's own record)."""
+    registering organisation as the holder of the data (like the person's own record); pages
+    and API answers show the person only as ``person_ref``, the people gate's reference."""
 
     person_id: int
     person: Person
@@ -268,6 +306,16 @@ class PersonOwnedRecord:
     @property
     def audit_owner_organization_id(self) -> int:
         return self.person.registered_by_id
+
+    @property
+    def person_ref(self) -> Any:
+        ref = getattr(self, "_person_ref", None)
+        if ref is None:
+            raise PersonGateError(
+                f"{type(self).__name__} {getattr(self, 'pk', '')} was not read through the "
+                "people gate: return its queryset with .with_person_refs(actor)"
+            )
+        return ref
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -323,6 +371,16 @@ class PersonIdentifier(models.Model):
         return self.person_id
 
 
+class CareBasis(models.TextChoices):
+    """Why an organisation took a person in charge — each basis with who may grant it
+    (``integra/people/services.py``: ``care_relationship_start``)."""
+
+    REGISTRATION = "registration", _("Registrazione della persona")
+    OWN = "own", _("Presa in carico dell'ente")
+    PUA_ROUTING = "pua_routing", _("Invio dal PUA")
+    UVM_MEMBER = "uvm_member", _("Componente dell'UVM")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CareRelationship(models.Model):
     """The "presa in carico": an organisation has taken the person in charge, which gives its
@@ -343,6 +401,13 @@ class CareRelationship(models.Model):
     started_on = models.DateField(_("dal"), default=timezone.localdate)
     ended_on = models.DateField(_("al"), null=True, blank=True)
     reason = models.TextField(_("motivo"), blank=True)
+    basis = models.CharField(
+        _("titolo"),
+        max_length=20,
+        choices=CareBasis.choices,
+        default=CareBasis.OWN,
+        db_default=CareBasis.OWN,
+    )
     created_by = models.ForeignKey(
         "accounts.Membership",
         on_delete=models.PROTECT,
@@ -396,6 +461,53 @@ class ConsentStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Revocato")
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files kept under ``settings.PRIVATE_MEDIA_ROOT``: outside STATIC and MEDIA, with no URL.
+
+    They reach a user only through the API, after the access policy (people.selectors). The
+    root is read at each use, so a test can point it at a temporary directory.
+    """
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL: serve them through the access policy.")
+
+
+private_storage = PrivateStorage()
+
+
+def private_document_storage() -> PrivateStorage:
+    """The storage of person documents (a callable: migrations do not record the path)."""
+    return private_storage
+
+
+class ConsentEvidence(models.TextChoices):
+    """How a consent decision is documented (Garante 2015: consent with evidence)."""
+
+    SIGNED_FORM = "signed_form", _("Modulo firmato (scansione allegata)")
+    PRESENCE_DECLARATION = (
+        "presence_declaration",
+        _("Dichiarazione dell'operatore: persona presente, decisione espressa di persona"),
+    )
+
+
+class ConsentDecidedBy(models.TextChoices):
+    PERSON = "person", _("La persona")
+    GUARDIAN = "guardian", _("Tutore, curatore o amministratore di sostegno")
+
+
+def consent_form_path(instance: Consent, filename: str) -> str:
+    """A random name under the person's folder: the operator's file name is never a path."""
+    return f"consents/{instance.person_id}/{uuid.uuid4().hex}"
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Consent(PersonOwnedRecord, models.Model):
     """One decision of the person about one purpose: given or withdrawn.
@@ -423,8 +535,44 @@ class Consent(PersonOwnedRecord, models.Model):
         verbose_name=_("ente che lo ha registrato"),
     )
     evidence_note = models.TextField(_("documentazione"))
+    evidence_kind = models.CharField(
+        _("prova del consenso"),
+        max_length=30,
+        choices=ConsentEvidence.choices,
+        default=ConsentEvidence.PRESENCE_DECLARATION,
+        db_default=ConsentEvidence.PRESENCE_DECLARATION,
+    )
+    decided_by = models.CharField(
+        _("decisione espressa da"),
+        max_length=20,
+        choices=ConsentDecidedBy.choices,
+        default=ConsentDecidedBy.PERSON,
+        db_default=ConsentDecidedBy.PERSON,
+    )
+    guardian_name = models.CharField(
+        _("nome del tutore"), max_length=200, blank=True, db_default=""
+    )
+    evidence_file = models.FileField(
+        _("modulo firmato"),
+        storage=private_document_storage,
+        upload_to=consent_form_path,
+        max_length=300,
+        blank=True,
+        db_default="",
+    )
+    evidence_file_name = models.CharField(
+        _("nome del file"), max_length=150, blank=True, db_default=""
+    )
+    evidence_content_type = models.CharField(
+        _("tipo del file"), max_length=50, blank=True, db_default=""
+    )
+    evidence_sha256 = models.CharField(
+        _("impronta SHA-256"), max_length=64, blank=True, db_default=""
+    )
     expires_on = models.DateField(_("scade il"), null=True, blank=True)
     created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    objects = PersonRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["purpose", "-decided_on", "-pk"]
@@ -458,33 +606,6 @@ class Consent(PersonOwnedRecord, models.Model):
 
 
 # --- documents ---------------------------------------------------------------------------------
-
-
-class PrivateStorage(FileSystemStorage):
-    """Files kept under ``settings.PRIVATE_MEDIA_ROOT``: outside STATIC and MEDIA, with no URL.
-
-    They reach a user only through the API, after the access policy (people.selectors). The
-    root is read at each use, so a test can point it at a temporary directory.
-    """
-
-    @property  # type: ignore[override]
-    def base_location(self) -> str:
-        return str(settings.PRIVATE_MEDIA_ROOT)
-
-    @property  # type: ignore[override]
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Private files have no URL: serve them through the access policy.")
-
-
-private_storage = PrivateStorage()
-
-
-def private_document_storage() -> PrivateStorage:
-    """The storage of person documents (a callable: migrations do not record the path)."""
-    return private_storage
 
 
 def person_document_path(instance: PersonDocument, filename: str) -> str:
@@ -559,6 +680,8 @@ class PersonDocument(PersonOwnedRecord, models.Model):
         verbose_name=_("caricato da"),
     )
     created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    objects = PersonRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "-expires_on", "-pk"]
@@ -655,6 +778,8 @@ class HouseholdMember(PersonOwnedRecord, models.Model):
     )
     created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
 
+    objects = PersonRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["person", "pk"]
         verbose_name = _("componente del nucleo")
@@ -723,6 +848,8 @@ class IseeDeclaration(PersonOwnedRecord, models.Model):
         verbose_name=_("registrato da"),
     )
     created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    objects = PersonRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "-signed_on", "-pk"]

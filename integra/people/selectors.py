@@ -18,15 +18,11 @@ from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.permissions import Permission
-from integra.organizations.models import Organization
 from integra.organizations.search import normalize
-from integra.people import matching
-from integra.people.access import (
-    active_care_relationships,
-    may_see_content,
-    with_content_visible,
-)
+from integra.people import gate, matching
+from integra.people.access import active_care_relationships, known_persons
 from integra.people.errors import IdentifierError
+from integra.people.gate import OrganizationContact
 from integra.people.identifiers import (
     IdentifierKind,
     Mismatch,
@@ -142,27 +138,6 @@ def identifier_describe(
 
 
 @dataclass(frozen=True)
-class OrganizationContact:
-    """Whom to contact about a person whose record the actor may not read."""
-
-    organization_id: int
-    name: str
-    phone: str
-    email: str
-    pec: str
-
-    @classmethod
-    def of(cls, organization: Organization) -> OrganizationContact:
-        return cls(
-            organization_id=organization.pk,
-            name=organization.name,
-            phone=organization.phone,
-            email=organization.email,
-            pec=organization.pec,
-        )
-
-
-@dataclass(frozen=True)
 class PersonView:
     """What ``person_get`` shows: the full record, or (``limited``) only that the person is
     known and whom to contact — ``person`` is then ``None``, so nothing of it can leak."""
@@ -198,26 +173,36 @@ def _person_queryset() -> QuerySet[Person]:
 def person_get(*, actor: Actor | None, person_id: object, purpose: str = "") -> PersonView:
     """One person's record (same ``NotFound`` for missing and forbidden); the read is logged.
 
-    The content is shown only when ``may_see_content`` allows it (the registering organisation,
-    or the person's sharing consent in force); otherwise the view is limited to "this person is
-    known, ask this organisation" (``PersonView.limited``), logged as such.
+    The content is shown only to an actor in ``person_scope`` (the registering organisation, or
+    the person's sharing consent in force); an actor who may only know of the person (the PUA,
+    or an organisation with the person in charge but without the consent) gets the limited view
+    "this person is known, ask this organisation" (``PersonView.limited``), logged as such.
     """
     require(actor, Permission.PERSON_VIEW)
     assert actor is not None  # require() refuses None
-    person = get_visible(actor, _person_queryset(), pk=person_id)
-    if may_see_content(actor, person):
-        view = PersonView(person_id=person.pk, person=person)
+    known = gate.person_known(actor=actor, person_id=person_id)
+    if known is None:
+        # Not known: the same NotFound (and denial record) as any row outside the scope.
+        get_visible(actor, Person, pk=person_id)
+        raise NotFound()  # pragma: no cover - get_visible raised
+    person = scoped(actor, _person_queryset()).filter(pk=known.pk).first()
+    if person is not None:
+        view = PersonView(person_id=person.pk, person=gate.stamp(person, actor))
         detail = {"view": "anagrafica"}
     else:
         view = PersonView(
-            person_id=person.pk,
+            person_id=known.pk,
             person=None,
-            contacts=[OrganizationContact.of(person.registered_by)],
+            contacts=[OrganizationContact.of(known.registered_by)],
             reason=str(_("Manca il consenso alla condivisione")),
         )
         detail = {"view": "limitata"}
     access_log_record(
-        actor=actor, subject=person, action=AccessAction.VIEW, detail=detail, purpose=purpose
+        actor=actor,
+        subject=person if person is not None else known,
+        action=AccessAction.VIEW,
+        detail=detail,
+        purpose=purpose,
     )
     return view
 
@@ -228,8 +213,7 @@ def person_list(*, actor: Actor | None, identifier: str = "") -> QuerySet[Person
     listed: its codes now belong to the record that was kept, which is."""
     require(actor, Permission.PERSON_VIEW)
     assert actor is not None  # require() refuses None
-    active = _person_queryset().filter(status=PersonStatus.ACTIVE)
-    qs = with_content_visible(actor, scoped(actor, active))
+    qs = scoped(actor, _person_queryset().filter(status=PersonStatus.ACTIVE))
     code = normalise(identifier)
     if code:
         qs = qs.filter(pk__in=PersonIdentifier.objects.filter(value=code).values("person_id"))
@@ -293,6 +277,21 @@ def consent_history(*, actor: Actor | None, person_id: object) -> list[Consent]:
     return rows
 
 
+def consent_form_for_download(
+    *, actor: Actor | None, person_id: object, consent_id: object
+) -> Consent:
+    """The signed form of one consent decision of a person whose record the actor reads;
+    ``NotFound`` otherwise (also when the decision has no form). The read is logged."""
+    person = person_with_content(actor=actor, person_id=person_id)
+    consent = get_visible(actor, _consent_queryset().filter(person=person), pk=consent_id)
+    if not consent.evidence_file:
+        raise NotFound()
+    access_log_record(
+        actor=actor, subject=consent, action=AccessAction.VIEW, detail={"view": "modulo_consenso"}
+    )
+    return consent
+
+
 def consents_current_of(history: list[Consent]) -> list[ConsentState]:
     """Per purpose (in the order of ``ConsentPurpose``), the latest decision of ``history``."""
     latest: dict[str, Consent] = {}
@@ -351,13 +350,18 @@ def person_search(
     birth_year: int | None = None,
     limit: int = 20,
 ) -> list[PersonMatch]:
-    """Persons the actor may see matching ``query``, best first, at most ``limit``.
+    """Persons whose content the actor may read matching ``query``, best first, at most
+    ``limit``.
 
     A code (codice fiscale, also in any omocodic form; provisional; STP; ENI) matches exactly;
     a name tolerates typos, missing accents, apostrophes and swapped given/family names
-    (integra/people/matching.py). ``birth_date`` / ``birth_year`` narrow the results. The scope
-    comes first: a person the actor may not see is never read, returned or counted. One SEARCH
-    entry in the access log, with the query and the number of results (no names).
+    (integra/people/matching.py). ``birth_date`` / ``birth_year`` narrow the results. Names,
+    filters and scores apply only within what the actor may read in full (``person_scope``), so
+    neither a score nor a filter can confirm anything about anyone else. A code also finds a
+    person the actor may only know of (the PUA; an organisation with the person in charge
+    without the consent): then the match is limited — no names, no score beyond "same code" —
+    and says whom to contact. One SEARCH entry in the access log, with the query and the number
+    of results (no names).
     """
     require(actor, Permission.PERSON_VIEW)
     text = query.strip()
@@ -368,17 +372,28 @@ def person_search(
     if birth_year is not None:
         base = base.filter(birth_date__year=birth_year)
     found: dict[int, tuple[float, list[str], str, str]] = {}
+    limited_ids: list[int] = []
     by_code = looks_like_code(text)
     if by_code:
         code = normalise(text)
+        forms = fiscal_code_forms(code)
         # Exists, not IN: a handful of identifier rows probe the scope one by one, instead of
         # the scope (every visible person) being read to build a hash.
         rows = PersonIdentifier.objects.filter(
-            Exists(base.filter(pk=OuterRef("person_id"))), value__in=fiscal_code_forms(code)
+            Exists(base.filter(pk=OuterRef("person_id"))), value__in=forms
         ).values_list("person_id", "value", "person__family_names", "person__given_names")
         for person_id, value, family, given in rows:
             reason = MatchReason.SAME_CODE if value == code else MatchReason.OMOCODIC_CODE
             found[person_id] = (1.0, [reason], family, given)
+        # Known only in the limited form: the exact code (an omocodic form is another
+        # person's code), whatever the birth filters, never with names.
+        readable = scoped(actor, Person.objects.filter(pk=OuterRef("pk")))
+        limited_ids = list(
+            known_persons(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
+            .filter(~Exists(readable), identifiers__value=code)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     elif text:
         trigram = matching.trigram_enabled()
         closest = _closest_name_candidates(base, text).values_list(
@@ -394,38 +409,35 @@ def person_search(
                 found[pk] = (score, reasons, family, given)
     best = sorted(found.items(), key=lambda item: (-item[1][0], item[1][2], item[1][3], item[0]))
     chosen = best[: max(limit, 0)]
-    chosen_ids = [pk for pk, _row in chosen]
-    persons = with_content_visible(actor, scoped(actor, _person_queryset())).in_bulk(chosen_ids)
-    hidden_ids = [pk for pk in chosen_ids if pk not in persons]
-    holders = (
-        dict(Person.objects.filter(pk__in=hidden_ids).values_list("pk", "registered_by_id"))
-        if hidden_ids
-        else {}
-    )
-    holder_orgs = Organization.objects.in_bulk(set(holders.values())) if holders else {}
-    matches: list[PersonMatch] = []
-    for pk, (score, reasons, _family, _given) in chosen:
-        extra = []
-        if birth_date is not None:
-            extra.append(MatchReason.SAME_BIRTH_DATE)
-        if birth_year is not None:
-            extra.append(MatchReason.SAME_BIRTH_YEAR)
-        if pk in persons:
-            matches.append(
-                PersonMatch(person=persons[pk], score=score, reasons=reasons + extra, person_id=pk)
+    persons = _person_queryset().in_bulk([pk for pk, _row in chosen])
+    extra = []
+    if birth_date is not None:
+        extra.append(MatchReason.SAME_BIRTH_DATE)
+    if birth_year is not None:
+        extra.append(MatchReason.SAME_BIRTH_YEAR)
+    matches = [
+        PersonMatch(
+            person=gate.stamp(persons[pk], actor),
+            score=score,
+            reasons=reasons + extra,
+            person_id=pk,
+        )
+        for pk, (score, reasons, _family, _given) in chosen
+        if pk in persons
+    ]
+    room = max(limit, 0) - len(matches)
+    for pk, ref in gate.person_refs(actor, limited_ids[: max(room, 0)]).items():
+        # Known, but without the sharing consent: no names, only whom to contact.
+        matches.append(
+            PersonMatch(
+                person=None,
+                score=1.0,
+                reasons=[MatchReason.SAME_CODE],
+                person_id=pk,
+                limited=True,
+                contact=ref.contact,
             )
-        elif pk in holders:
-            # Known, but without the sharing consent: no names, only whom to contact.
-            matches.append(
-                PersonMatch(
-                    person=None,
-                    score=score,
-                    reasons=reasons + extra,
-                    person_id=pk,
-                    limited=True,
-                    contact=OrganizationContact.of(holder_orgs[holders[pk]]),
-                )
-            )
+        )
     filters: dict[str, object] = {"query": text, "by": "code" if by_code else "name"}
     if birth_date is not None:
         filters["birth_date"] = birth_date.isoformat()
@@ -455,14 +467,15 @@ def person_duplicate_candidates(
     *, actor: Actor | None, data: Mapping[str, Any]
 ) -> list[DuplicateCandidate]:
     """Who in the WHOLE registry (not only the actor's scope) may be the person in ``data``
-    (the fields of a registration), best first.
+    (the fields of a registration), those the actor may read first, best first.
 
     Reasons: the same code (exactly: an omocodic form is another person's code); the same
     names (either order) and birth date; a
     similar name with the same birth date (and place). Twins and homonyms — same names and
     birth date but different valid codici fiscali — are never certain (``different_codes``,
-    score below ``PEOPLE_DUPLICATE_THRESHOLD``). For a person outside the actor's scope only the
-    score and reasons are returned: no name, no id (someone is registered: ask the PUA).
+    score below ``PEOPLE_DUPLICATE_THRESHOLD``). For a person the actor may not read, neither
+    names nor score nor reasons are returned: only whether registration is blocked
+    (``certain``) and, for a person the actor may know of, the limited reference.
     Four queries whatever the number of persons.
     """
     require(actor, Permission.PERSON_EDIT)
@@ -531,18 +544,35 @@ def person_duplicate_candidates(
                 # apart two persons whose data give the same code (DM 23/12/1976).
                 capped = min(score, max(threshold - 0.05, 0.0))
                 scores[pk] = (capped, [*reasons, MatchReason.DIFFERENT_CODES])
-    visible = with_content_visible(actor, scoped(actor, Person.objects.all())).in_bulk(list(scores))
+    # Only the candidates the actor may read in full show their names, score and reasons; a
+    # person the actor may only know of is named by id with whom to contact; anyone else is
+    # "possibly registered already, ask the PUA" — nothing to converge on.
+    visible = scoped(actor, _person_queryset()).in_bulk(list(scores))
+    refs = gate.person_refs(
+        actor,
+        known_persons(actor, Person.objects.filter(pk__in=list(scores)))
+        .exclude(pk__in=list(visible))
+        .values_list("pk", flat=True),
+    )
     candidates = [
         DuplicateCandidate(
-            score=round(score, 3),
-            reasons=reasons,
+            score=round(score, 3) if pk in visible else None,
+            reasons=reasons if pk in visible else [],
             visible=pk in visible,
-            person=visible.get(pk),
+            person=gate.stamp(visible[pk], actor) if pk in visible else None,
             certain=score >= threshold,
+            ref=refs.get(pk),
         )
         for pk, (score, reasons) in scores.items()
     ]
-    candidates.sort(key=lambda c: (-c.score, c.person is None, getattr(c.person, "pk", 0)))
+    candidates.sort(
+        key=lambda c: (
+            not c.visible,
+            -(c.score or 0.0),
+            not c.certain,
+            getattr(c.person, "pk", 0) or getattr(c.ref, "id", 0),
+        )
+    )
     return candidates
 
 
@@ -568,14 +598,9 @@ def person_duplicate_check_access_record(
 def person_with_content(
     *, actor: Actor | None, person_id: object, permission: Permission = Permission.PERSON_VIEW
 ) -> Person:
-    """A person the actor may see AND whose content the actor may see (``may_see_content``),
+    """A person whose content the actor may read (``person_scope``), read through the gate;
     else ``NotFound``: a record shown only in its limited form has no household, no ISEE."""
-    require(actor, permission)
-    assert actor is not None  # require() refuses None
-    person = get_visible(actor, Person, pk=person_id)
-    if not may_see_content(actor, person):
-        raise NotFound()
-    return person
+    return gate.person_full(actor=actor, person_id=person_id, permission=permission)
 
 
 def household_list(
@@ -590,9 +615,7 @@ def household_list(
     """
     person = person_with_content(actor=actor, person_id=person_id)
     assert actor is not None  # person_with_content() refuses None
-    member_shown = with_content_visible(
-        actor, scoped(actor, Person.objects.filter(pk=OuterRef("member_id")))
-    )
+    member_shown = scoped(actor, Person.objects.filter(pk=OuterRef("member_id")))
     qs = (
         scoped(actor, HouseholdMember)
         .filter(person=person)
@@ -666,20 +689,9 @@ def _document_queryset() -> QuerySet[PersonDocument]:
     )
 
 
-def _person_with_content(actor: Actor | None, person_id: object) -> Person:
-    """A visible person whose content the actor may see; otherwise ``NotFound`` (a limited
-    record shows no documents, as a missing one)."""
-    require(actor, Permission.PERSON_VIEW)
-    assert actor is not None  # require() refuses None
-    person = get_visible(actor, Person, pk=person_id)
-    if not may_see_content(actor, person):
-        raise NotFound()
-    return person
-
-
 def documents_of(*, actor: Actor | None, person_id: object) -> list[PersonDocument]:
     """The documents of a person (constant number of queries); the read is logged."""
-    person = _person_with_content(actor, person_id)
+    person = person_with_content(actor=actor, person_id=person_id)
     rows = list(scoped(actor, _document_queryset()).filter(person=person))
     access_log_record(
         actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "documenti"}
@@ -692,7 +704,7 @@ def document_for_download(
 ) -> PersonDocument:
     """One document with a file, for download by an actor who may see the person's content;
     ``NotFound`` otherwise (also when the document has no file). The read is logged."""
-    person = _person_with_content(actor, person_id)
+    person = person_with_content(actor=actor, person_id=person_id)
     document = get_visible(actor, _document_queryset().filter(person=person), pk=document_id)
     if not document.file:
         raise NotFound()
@@ -714,9 +726,7 @@ def permits_expiring(
     if actor.organization_id is None:
         return PersonDocument.objects.none()
     in_charge = active_care_relationships(today=day).filter(organization_id=actor.organization_id)
-    persons = with_content_visible(actor, scoped(actor, Person.objects.all())).filter(
-        pk__in=in_charge.values("person_id")
-    )
+    persons = scoped(actor, Person.objects.all()).filter(pk__in=in_charge.values("person_id"))
     return (
         scoped(actor, PersonDocument.objects.select_related("person"))
         .filter(
@@ -744,11 +754,6 @@ def permits_expiring_access_record(*, actor: Actor | None, within_days: int) -> 
 
 def person_for_tab(*, actor: Actor | None, person_id: object) -> Person:
     """The person shown above a tab of the person's page (documents, household, ISEE, consents,
-    history): visible and with content the actor may see, else ``NotFound``; identifiers
-    prefetched. Not logged here: the tab's own selector logs the read of the person."""
-    require(actor, Permission.PERSON_VIEW)
-    assert actor is not None  # require() refuses None
-    person = get_visible(actor, _person_queryset(), pk=person_id)
-    if not may_see_content(actor, person):
-        raise NotFound()
-    return person
+    history): content readable by the actor, else ``NotFound``; identifiers prefetched. Not
+    logged here: the tab's own selector logs the read of the person."""
+    return gate.person_full(actor=actor, person_id=person_id, queryset=_person_queryset())

@@ -26,14 +26,21 @@ from django.utils.translation import gettext as _
 
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
-from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require
+from integra.core.access import (
+    Actor,
+    NotFound,
+    PermissionRequired,
+    get_visible,
+    require,
+    scoped,
+)
 from integra.core.models import Municipality
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 from integra.organizations.search import normalize
 from integra.people import models as people_models
 from integra.people import selectors as people_selectors
-from integra.people.access import active_care_relationships, may_see_content
+from integra.people.access import active_care_relationships, known_persons
 from integra.people.errors import PersonError, PersonErrorCode
 from integra.people.identifiers import (
     IdentifierKind,
@@ -47,8 +54,11 @@ from integra.people.identifiers import (
 from integra.people.matching import PossibleDuplicate, name_keys
 from integra.people.models import (
     PERMIT_KINDS,
+    CareBasis,
     CareRelationship,
     Consent,
+    ConsentDecidedBy,
+    ConsentEvidence,
     ConsentPurpose,
     ConsentStatus,
     DocumentKind,
@@ -526,12 +536,13 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> tuple[Person, lis
     with transaction.atomic(), pghistory.context(**context):
         person.save()
         _save_identifiers(person, identifiers)
-        CareRelationship.objects.create(
+        # The registering organisation takes the person in charge (CareBasis.REGISTRATION).
+        _care_relationship_insert(
+            actor=actor,
             person=person,
             organization_id=person.registered_by_id,
-            started_on=timezone.localdate(),
-            reason=REGISTRATION_REASON,
-            created_by=actor.membership,
+            reason=str(REGISTRATION_REASON),
+            basis=CareBasis.REGISTRATION,
         )
     if confirm_reason:
         access_log_record(
@@ -561,10 +572,6 @@ def person_update(
             ),
             pk=person_id,
         )
-        if not may_see_content(actor, person):
-            # Without the sharing consent the record may be neither read nor changed: the
-            # organisation learns only that the person is known (see person_get).
-            raise NotFound()
         problems = _Problems()
         values = _clean_person_data(data, problems, partial=True)
         _apply_values(person, values, problems)
@@ -591,6 +598,29 @@ def person_update(
     return person, _warnings(person, existing + new_identifiers)
 
 
+def _pk(value: object) -> int:
+    """A primary key from an input value; 0 (names nothing) for anything else."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
+
+
+def _may_grant(actor: Actor, basis: CareBasis, target_id: int) -> None:
+    """Raise ``PermissionRequired`` unless ``actor`` may give ``target_id`` access on ``basis``:
+    one's own organisation with PERSON_EDIT; another one from the PUA (INTAKE_MANAGE) or, for
+    the members of a UVM session the actor convenes or sits in, with a UVM permission."""
+    if basis in (CareBasis.REGISTRATION, CareBasis.OWN):
+        require(actor, Permission.PERSON_EDIT)
+        if target_id != actor.organization_id:
+            raise PermissionRequired(Permission.INTAKE_MANAGE)
+    elif basis == CareBasis.PUA_ROUTING:
+        require(actor, Permission.INTAKE_MANAGE)
+    elif not (actor.has(Permission.UVM_PARTICIPATE) or actor.has(Permission.ASSESSMENT_PERFORM)):
+        raise PermissionRequired(Permission.UVM_PARTICIPATE)  # CareBasis.UVM_MEMBER
+
+
 def care_relationship_start(
     *,
     actor: Actor,
@@ -598,41 +628,78 @@ def care_relationship_start(
     reason: str,
     organization_id: int | None = None,
     started_on: date | None = None,
+    basis: CareBasis = CareBasis.OWN,
+    existing_ok: bool = False,
 ) -> CareRelationship:
-    """Take a person in charge for the actor's organisation — or, from the PUA
-    (``INTAKE_MANAGE``), for the organisation the request is routed to."""
-    require(actor, Permission.PERSON_EDIT)
+    """Take a person in charge for an organisation: THE one path that gives an organisation
+    access to a person (integra/people/access.py reads ``CareRelationship``). The actor's own
+    organisation by default; another one on the ``basis`` that allows it (``_may_grant``).
+
+    The person must be known to the actor (content not needed: the PUA routes persons it sees
+    only in the limited form). With ``existing_ok`` an active relationship is returned as it is
+    instead of refused.
+    """
     target_id = organization_id or _organization_id(actor)
-    if target_id != actor.organization_id:
-        require(actor, Permission.INTAKE_MANAGE)
+    _may_grant(actor, basis, target_id)
     with transaction.atomic(), pghistory.context(reason="care_relationship_start"):
-        person = get_visible(actor, Person, pk=person_id)
-        problems = _Problems()
-        if not Organization.objects.filter(pk=target_id, is_active=True).exists():
-            problems.add("organization_id", _("Ente non trovato."))
-        if not reason.strip():
-            problems.add(
-                "reason",
-                _("Indica il motivo della presa in carico."),
-                PersonErrorCode.CARE_RELATIONSHIP_INVALID,
-            )
-        day = started_on or timezone.localdate()
-        if active_care_relationships(
-            CareRelationship.objects.filter(person=person, organization_id=target_id)
-        ).exists():
-            problems.add(
-                "organization_id",
-                _("L'ente ha già in carico questa persona."),
-                PersonErrorCode.CARE_RELATIONSHIP_EXISTS,
-            )
-        problems.raise_if_any()
-        return CareRelationship.objects.create(
+        person = known_persons(actor, Person.objects.all()).filter(pk=_pk(person_id)).first()
+        if person is None:
+            get_visible(actor, Person, pk=person_id)  # the same NotFound as anywhere else
+            raise NotFound()
+        return _care_relationship_insert(
+            actor=actor,
             person=person,
             organization_id=target_id,
-            started_on=day,
-            reason=reason.strip(),
-            created_by=actor.membership,
+            reason=reason,
+            started_on=started_on,
+            basis=basis,
+            existing_ok=existing_ok,
         )
+
+
+def _care_relationship_insert(
+    *,
+    actor: Actor,
+    person: Person,
+    organization_id: int,
+    reason: str,
+    basis: CareBasis,
+    started_on: date | None = None,
+    existing_ok: bool = False,
+) -> CareRelationship:
+    problems = _Problems()
+    if not Organization.objects.filter(pk=organization_id, is_active=True).exists():
+        problems.add("organization_id", _("Ente non trovato."))
+    if not reason.strip():
+        problems.add(
+            "reason",
+            _("Indica il motivo della presa in carico."),
+            PersonErrorCode.CARE_RELATIONSHIP_INVALID,
+        )
+    existing = (
+        active_care_relationships(
+            CareRelationship.objects.filter(person=person, organization_id=organization_id)
+        )
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None and existing_ok and not problems.errors:
+        return existing
+    if existing is not None:
+        problems.add(
+            "organization_id",
+            _("L'ente ha già in carico questa persona."),
+            PersonErrorCode.CARE_RELATIONSHIP_EXISTS,
+        )
+    problems.raise_if_any()
+    return CareRelationship.objects.create(
+        person=person,
+        organization_id=organization_id,
+        started_on=started_on or timezone.localdate(),
+        reason=reason.strip(),
+        basis=basis,
+        created_by=actor.membership,
+    )
 
 
 def care_relationship_end(
@@ -683,11 +750,26 @@ def consent_record(
     decided_on: date,
     evidence_note: str,
     expires_on: date | None = None,
+    evidence_kind: str = ConsentEvidence.PRESENCE_DECLARATION,
+    decided_by: str = ConsentDecidedBy.PERSON,
+    guardian_name: str = "",
+    upload: File | None = None,
 ) -> Consent:
-    """Record the person's decision (given or withdrawn) on one purpose.
+    """Record the person's decision (given or withdrawn) on one purpose, with its evidence.
 
     A decision is a new row, never a change to an earlier one: the history of what the person
-    decided stays as it was. Needs ``Permission.PERSON_EDIT`` and a person the actor may see.
+    decided stays as it was. Who may record it (Garante, Linee guida sul Dossier sanitario
+    4/6/2015: the consent to the shared dossier is the person's own decision):
+
+    * an organisation that already reads the person's record (``person_scope``);
+    * or the PUA (``INTAKE_MANAGE``) of any organisation that knows of the person, with the
+      person (or their guardian) present — the only way a record seen in the limited form
+      becomes readable;
+
+    anyone else gets the same 404 as for a person they cannot see. The evidence is a signed form
+    (its scan uploaded) or the operator's declaration that the person was present and decided
+    (``evidence_note`` says how). When the organisation that records it is not the one that
+    registered the person, the registering organisation is notified.
     """
     require(actor, Permission.PERSON_EDIT)
     organization_id = _organization_id(actor)
@@ -719,21 +801,96 @@ def consent_record(
             errors["expires_on"] = [
                 _("La scadenza deve essere successiva alla data della decisione.")
             ]
-    with transaction.atomic(), pghistory.context(reason="consent_record"):
-        # Visibility first: an invisible person is a 404 whatever else is wrong.
-        person = get_visible(actor, Person.objects.select_for_update(of=("self",)), pk=person_id)
-        if errors:
-            raise PersonError(PersonErrorCode.CONSENT_INVALID, errors)
-        return Consent.objects.create(
-            person=person,
-            purpose=purpose,
-            status=status,
-            decided_on=decided_on,
-            recorded_by=membership,
-            recorded_by_organization_id=organization_id,
-            evidence_note=note,
-            expires_on=expires_on,
+    if evidence_kind not in ConsentEvidence.values:
+        errors["evidence_kind"] = [
+            _("Indica la prova: modulo firmato o dichiarazione di presenza.")
+        ]
+    checked = None
+    if evidence_kind == ConsentEvidence.SIGNED_FORM:
+        if upload is None:
+            errors["file"] = [_("Allega la scansione del modulo firmato.")]
+        else:
+            checked = document_file_check(upload, errors)
+    elif upload is not None:
+        errors["file"] = [_("Una dichiarazione di presenza non ha un file allegato.")]
+    if decided_by not in ConsentDecidedBy.values:
+        errors["decided_by"] = [_("Indica chi ha espresso la decisione.")]
+    guardian = (guardian_name or "").strip()
+    if decided_by == ConsentDecidedBy.GUARDIAN and not guardian:
+        errors["guardian_name"] = [_("Indica il nome del tutore o dell'amministratore.")]
+    elif len(guardian) > 200:
+        errors["guardian_name"] = [_("Al massimo 200 caratteri.")]
+    stored_name = ""
+    try:
+        with transaction.atomic(), pghistory.context(reason="consent_record"):
+            # Visibility first: a person the actor may not record for is a 404 whatever else is
+            # wrong (the record's readers, or the PUA with the person present).
+            locked = Person.objects.select_for_update(of=("self",))
+            person = scoped(actor, locked).filter(pk=_pk(person_id)).first()
+            if person is None and actor.has(Permission.INTAKE_MANAGE):
+                person = known_persons(actor, locked).filter(pk=_pk(person_id)).first()
+            if person is None:
+                get_visible(actor, Person, pk=person_id)  # the same NotFound as elsewhere
+                raise NotFound()
+            if errors:
+                raise PersonError(PersonErrorCode.CONSENT_INVALID, errors)
+            consent = Consent(
+                person=person,
+                purpose=purpose,
+                status=status,
+                decided_on=decided_on,
+                recorded_by=membership,
+                recorded_by_organization_id=organization_id,
+                evidence_note=note,
+                evidence_kind=evidence_kind,
+                decided_by=decided_by,
+                guardian_name=guardian if decided_by == ConsentDecidedBy.GUARDIAN else "",
+                expires_on=expires_on,
+            )
+            if upload is not None and checked is not None:
+                content_type, file_name, _size, sha256 = checked
+                consent.evidence_content_type = content_type
+                consent.evidence_file_name = file_name
+                consent.evidence_sha256 = sha256
+                consent.evidence_file.save(file_name, upload, save=False)
+                stored_name = consent.evidence_file.name or ""
+            consent.save()
+            if person.registered_by_id != organization_id:
+                _consent_notice(actor, consent)
+    except BaseException:
+        if stored_name:
+            private_storage.delete(stored_name)
+        raise
+    return consent
+
+
+def _consent_notice(actor: Actor, consent: Consent) -> None:
+    """Tell the registering organisation that another body recorded a decision on its record
+    (the person's id only: the text of a notice never names the person)."""
+    from django.urls import reverse
+
+    from integra.notices.models import NoticeKind
+    from integra.notices.services import notice_send
+
+    notice_send(
+        organization_id=consent.person.registered_by_id,
+        kind=NoticeKind.CONSENT_RECORDED,
+        text=_(
+            "%(org)s ha registrato per la persona n. %(id)s: %(purpose)s — %(status)s "
+            "(decisione del %(day)s; %(evidence)s)."
         )
+        % {
+            "org": actor.organization.name if actor.organization else "—",
+            "id": consent.person_id,
+            "purpose": consent.get_purpose_display(),
+            "status": consent.get_status_display(),
+            "day": consent.decided_on.strftime("%d/%m/%Y"),
+            "evidence": consent.get_evidence_kind_display(),
+        },
+        url=reverse("people:consents", args=[consent.person_id]),
+        person_id=consent.person_id,
+        from_organization_id=actor.organization_id,
+    )
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -875,8 +1032,6 @@ def person_document_create(
             person = get_visible(
                 actor, Person.objects.select_for_update(of=("self",)), pk=person_id
             )
-            if not may_see_content(actor, person):
-                raise NotFound()
             if errors:
                 raise PersonError(_document_error_code(errors, file_problem), errors)
             document = PersonDocument(

@@ -17,6 +17,8 @@ urlpatterns: list = [
     path("<int:pk>/nucleo/", views.household, name="household"),
     path("<int:pk>/isee/", views.isee, name="isee"),
     path("<int:pk>/consensi/", views.consents, name="consents"),
+    path("<int:pk>/consenso-al-pua/", views.consent_at_pua, name="consent_at_pua"),
+    path("<int:pk>/consensi/<int:consent_pk>/modulo/", views.consent_file, name="consent_file"),
     path("<int:pk>/storico/", views.history, name="history"),
     *merge_urlpatterns,
 ]

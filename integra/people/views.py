@@ -20,12 +20,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integra.core.access import Actor, NotFound, PermissionRequired, require
 from integra.core.permissions import Permission
 from integra.people import selectors
 from integra.people.errors import PersonError, PersonErrorCode
+from integra.people.files import private_file_response
 from integra.people.forms import (
     ConsentForm,
     DocumentForm,
@@ -38,7 +39,7 @@ from integra.people.forms import (
 )
 from integra.people.history import history_entries, person_history_events
 from integra.people.matching import PossibleDuplicate, looks_like_code
-from integra.people.models import CaregiverNeed, PersonStatus
+from integra.people.models import CaregiverNeed, ConsentPurpose, PersonStatus
 from integra.people.places import resolve_birth_place
 from integra.people.services import (
     consent_record,
@@ -139,7 +140,8 @@ def _duplicate_rows(candidates: list[Any]) -> list[dict[str, Any]]:
     return [
         {
             "person": c.person,
-            "score": round(c.score * 100),
+            "known": c.ref,
+            "score": round(c.score * 100) if c.score is not None else None,
             "reasons": reason_labels(c.reasons),
         }
         for c in candidates
@@ -308,10 +310,50 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     if moved is not None:
         return moved
     if view.limited:
-        return _render(request, "people/person_limited.html", {"view": view})
+        return _render(
+            request,
+            "people/person_limited.html",
+            {"view": view, "consent_form": _pua_consent_form(actor, None)},
+        )
     context = _tab_context(view, "anagrafica", actor)
     context["care_relationships"] = selectors.care_relationships_of(actor=actor, person=view.person)
     return _render(request, "people/person_detail.html", context)
+
+
+def _pua_consent_form(actor: Actor | None, data: Any, files: Any = None) -> ConsentForm | None:
+    """At the PUA, with the person present, the limited record offers the consent form."""
+    if actor is None or not (
+        actor.has(Permission.INTAKE_MANAGE) and actor.has(Permission.PERSON_EDIT)
+    ):
+        return None
+    return ConsentForm(data, files, initial={"purpose": ConsentPurpose.SHARING})
+
+
+@login_required
+@require_POST
+def consent_at_pua(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PUA records the decision of a person present whose record it sees only in the
+    limited form (integra/people/services.py: consent_record)."""
+    actor = _actor(request)
+    form = _pua_consent_form(actor, request.POST, request.FILES)
+    if form is None:
+        require(actor, Permission.INTAKE_MANAGE)
+        raise NotFound()
+    view = selectors.person_get(actor=actor, person_id=pk)
+    if not view.limited:
+        # The record is readable: its consents tab is the place.
+        return redirect("people:consents", pk=pk)
+    form, done = _tab_post(
+        request,
+        form,
+        lambda _d: consent_record(actor=actor, person_id=pk, **form.consent_data()),  # type: ignore[union-attr]
+        _("Decisione sul consenso registrata: l'ente che ha registrato la persona è avvisato."),
+    )
+    if done is not None:
+        return redirect("people:detail", pk=pk)
+    return _render(
+        request, "people/person_limited.html", {"view": view, "consent_form": form}, status=422
+    )
 
 
 def _tab_post(
@@ -371,15 +413,18 @@ def _status(form: Any) -> int:
 def document_file(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     actor = _actor(request)
     document = selectors.document_for_download(actor=actor, person_id=pk, document_id=document_pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.file_name or "documento",
-        content_type=document.content_type or "application/octet-stream",
+    return private_file_response(document.file, document.file_name, document.content_type)
+
+
+@login_required
+@require_GET
+def consent_file(request: HttpRequest, pk: int, consent_pk: int) -> FileResponse:
+    consent = selectors.consent_form_for_download(
+        actor=_actor(request), person_id=pk, consent_id=consent_pk
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        consent.evidence_file, consent.evidence_file_name, consent.evidence_content_type
+    )
 
 
 @login_required
@@ -466,21 +511,13 @@ def consents(request: HttpRequest, pk: int) -> HttpResponse:
     view, moved = _full_person(request, actor, pk)
     if moved is not None:
         return moved
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         require(actor, Permission.PERSON_EDIT)
         form, done = _tab_post(
             request,
             form,
-            lambda d: consent_record(
-                actor=actor,
-                person_id=pk,
-                purpose=d["purpose"],
-                status=d["status"],
-                decided_on=d["decided_on"],
-                evidence_note=d["evidence_note"],
-                expires_on=d["expires_on"],
-            ),
+            lambda _d: consent_record(actor=actor, person_id=pk, **form.consent_data()),
             _("Decisione sul consenso registrata."),
         )
         if done is not None:

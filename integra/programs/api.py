@@ -24,7 +24,6 @@ from integra.programs import selectors, services
 from integra.programs.errors import ProgramError
 from integra.programs.facts import FactKind
 from integra.programs.models import EligibilityFact, MeasureRuleSet
-from integra.programs.screening import screen
 
 router = Router(tags=["misure"])
 
@@ -227,7 +226,7 @@ def measure_screen(request: HttpRequest, path: Path[CodePath], payload: ScreenIn
     if not selectors.rule_sets_all(measure_code=code).exists():
         raise NotFound()
     try:
-        result = screen(actor, payload.person_id, code, day)
+        result = selectors.screen(actor, payload.person_id, code, day)
     except ProgramError as exc:
         return _program_problem(request, exc)
     data = result.as_json()

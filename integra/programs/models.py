@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from integra.core.models import period_check
-from integra.people.models import Person, PersonDocument, PersonOwnedRecord
+from integra.people.models import Person, PersonDocument, PersonOwnedRecord, PersonRowQuerySet
 from integra.programs.facts import FACT_KINDS, FactKind
 
 
@@ -107,6 +107,8 @@ class EligibilityFact(PersonOwnedRecord, models.Model):
     )
     created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
 
+    objects = PersonRowQuerySet.as_manager()
+
     class Meta:
         ordering = ["kind", "-valid_from", "-pk"]
         verbose_name = _("evidenza per le misure")
@@ -178,6 +180,8 @@ class ScreeningRecord(PersonOwnedRecord, models.Model):
         verbose_name=_("registrato da"),
     )
     created_at = models.DateTimeField(_("registrato il"), auto_now_add=True)
+
+    objects = PersonRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -3,8 +3,8 @@
 ``evaluate`` is a pure function of the rules (``RuleSet``) and the evidence already gathered
 (``EvidenceBundle``): every criterion is listed, met (True), not met (False) or unknown (None:
 the evidence is missing, expired, of the wrong kind, or not visible to the actor's role), with
-the evidence it read. ``screen`` gathers the evidence through the access policy (selectors)
-and picks the rule set in force on the day.
+the evidence it read. ``selectors.screen`` gathers the evidence through the access policy and
+picks the rule set in force on the day (this module imports no selector: it is pure).
 
 Outcome: a suspended measure is ``suspended``; any criterion not met gives ``not_eligible``;
 otherwise any unknown gives ``incomplete``; otherwise a known incompatibility gives
@@ -23,7 +23,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from integra.people.models import IseeKind, Person
+from integra.people.models import IseeKind
 from integra.programs.facts import FACT_KINDS, HEALTH_KINDS, FactKind
 from integra.programs.models import ScreeningOutcome
 from integra.programs.rules import Clause, Criterion, IseeRule, RuleSet, Test
@@ -414,36 +414,3 @@ def evaluate(
 def screening_as_dict(result: ScreeningResult) -> dict[str, Any]:
     """The result as plain JSON (to store in a saved screening or in UVM minutes)."""
     return result.as_json()
-
-
-def screen(
-    actor: Any, person: object, measure_code: str, on_date: date, *, purpose: str = ""
-) -> ScreeningResult:
-    """Screen a person (a ``Person`` or its id) for ``measure_code`` on ``on_date`` with the act
-    in force that day; the person is read again through the access policy either way.
-
-    ``PermissionRequired`` without a screening permission; ``NotFound`` for a person not
-    visible (or whose content is not shared); ``ProgramError`` (no_rules_in_force) when no act
-    covers the day. The evidence read is logged.
-    """
-    from integra.programs import selectors
-    from integra.programs.errors import ProgramError, ProgramErrorCode
-
-    person_id = person.pk if isinstance(person, Person) else person
-    person = selectors.person_for_screening(actor=actor, person_id=person_id)
-    rule_set = selectors.rule_set_in_force(measure_code=measure_code, on=on_date)
-    if rule_set is None:
-        raise ProgramError(
-            ProgramErrorCode.NO_RULES,
-            {
-                "on_date": [
-                    _("Nessun atto regionale in vigore per la misura %(code)s al %(day)s.")
-                    % {"code": measure_code, "day": _day(on_date)}
-                ]
-            },
-        )
-    rules = selectors.rules_of(rule_set)
-    bundle = selectors.evidence_gather(actor=actor, person=person, rules=rules, purpose=purpose)
-    result = evaluate(rules, bundle, on_date, rule_set_info=selectors.rule_set_info(rule_set))
-    result.person_id = person.pk
-    return result

@@ -8,17 +8,27 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
-from integra.core.access import Actor, PermissionRequired, is_protected, scoped
-from integra.core.permissions import Permission
+from integra.core.access import Actor, PermissionRequired, scoped
+from integra.core.health import may_see_health
 from integra.people import selectors as people_selectors
 from integra.people.models import IseeDeclaration, Person
 from integra.programs.access import SCREENING_PERMISSIONS, may_screen
+from integra.programs.errors import ProgramError, ProgramErrorCode
 from integra.programs.models import EligibilityFact, MeasureRuleSet, ScreeningRecord
 from integra.programs.rules import RuleSet
-from integra.programs.screening import EvidenceBundle, FactRecord, IseeRecord, ScoreRecord
+from integra.programs.screening import (
+    EvidenceBundle,
+    FactRecord,
+    IseeRecord,
+    ScoreRecord,
+    ScreeningResult,
+    evaluate,
+)
 
 # --- rule sets (regional configuration, readable by every operator) ---------------------------
 
@@ -104,12 +114,14 @@ def scores_of(*, actor: Actor, person: Person, instruments: set[str]) -> list[Sc
     """Scored administrations of ``instruments`` for the person (health data: only with
     HEALTH_DATA_VIEW), through the assessments app's own scope when it has one."""
     model = _assessment_model()
-    if model is None or not instruments or not actor.has(Permission.HEALTH_DATA_VIEW):
+    if model is None or not instruments or not may_see_health(actor):
         return []
-    base = model.objects.filter(person=person, instrument_code__in=instruments).exclude(
-        total__isnull=True
+    qs = scoped(
+        actor,
+        model.objects.filter(person=person, instrument_code__in=instruments).exclude(
+            total__isnull=True
+        ),
     )
-    qs = scoped(actor, base) if is_protected(model) else base
     return [
         ScoreRecord(
             id=row.pk,
@@ -167,7 +179,7 @@ def evidence_gather(
         isee=isee,
         facts=facts,
         scores=scores,
-        health_visible=actor.has(Permission.HEALTH_DATA_VIEW),
+        health_visible=may_see_health(actor),
     )
 
 
@@ -200,3 +212,38 @@ def screenings_of(*, actor: Actor, person: Person) -> list[ScreeningRecord]:
         .select_related("rule_set", "recorded_by__user")
         .order_by("-created_at", "-pk")[:20]
     )
+
+
+# --- screening ----------------------------------------------------------------------------------
+
+
+def screen(
+    actor: Actor | None, person: object, measure_code: str, on_date: date, *, purpose: str = ""
+) -> ScreeningResult:
+    """Screen a person (a ``Person`` or its id) for ``measure_code`` on ``on_date`` with the act
+    in force that day; the person is read again through the access policy either way.
+
+    ``PermissionRequired`` without a screening permission; ``NotFound`` for a person not
+    visible (or whose content is not shared); ``ProgramError`` (no_rules_in_force) when no act
+    covers the day. The evidence read is logged; health evidence is read only for holders of
+    the health permission (the criteria it decides are unknown for the others).
+    """
+    person_id = person.pk if isinstance(person, Person) else person
+    subject = person_for_screening(actor=actor, person_id=person_id)
+    assert actor is not None  # person_for_screening() refuses None
+    rule_set = rule_set_in_force(measure_code=measure_code, on=on_date)
+    if rule_set is None:
+        raise ProgramError(
+            ProgramErrorCode.NO_RULES,
+            {
+                "on_date": [
+                    _("Nessun atto regionale in vigore per la misura %(code)s al %(day)s.")
+                    % {"code": measure_code, "day": date_format(on_date, "d/m/Y")}
+                ]
+            },
+        )
+    rules = rules_of(rule_set)
+    bundle = evidence_gather(actor=actor, person=subject, rules=rules, purpose=purpose)
+    result = evaluate(rules, bundle, on_date, rule_set_info=rule_set_info(rule_set))
+    result.person_id = subject.pk
+    return result

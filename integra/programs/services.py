@@ -14,14 +14,22 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from integra.core.access import Actor, PermissionRequired, get_visible, require, scoped
+from integra.core.health import may_see_health
 from integra.core.permissions import Permission
 from integra.people import selectors as people_selectors
 from integra.people.models import PersonDocument
-from integra.programs.access import write_permission_for
+from integra.programs.access import SCREENING_PERMISSIONS, may_screen, write_permission_for
 from integra.programs.errors import ProgramError, ProgramErrorCode
 from integra.programs.facts import FACT_KINDS, FactKind
 from integra.programs.models import EligibilityFact, MeasureRuleSet, ScreeningRecord
-from integra.programs.rules import RuleFileError, parse_rule_text, rule_digest, rule_parameters
+from integra.programs.redaction import reads_health
+from integra.programs.rules import (
+    RuleFileError,
+    RuleSet,
+    parse_rule_text,
+    rule_digest,
+    rule_parameters,
+)
 
 SHIPPED_RULES_DIR = Path(__file__).resolve().parent / "rules"
 MAX_RULE_FILE_BYTES = 256 * 1024
@@ -202,17 +210,26 @@ def fact_end(*, actor: Actor, fact_id: object, valid_until: date) -> Eligibility
 def screening_save(
     *, actor: Actor, person_id: int, measure_code: str, on_date: date, result: dict[str, Any]
 ) -> ScreeningRecord:
-    """Keep a screening as computed (``result`` is ``ScreeningResult.as_json()``)."""
-    membership = actor.membership
-    assert membership is not None and actor.organization is not None
+    """Keep a screening as computed (``result`` is ``ScreeningResult.as_json()``), for an actor
+    allowed to screen the person. A screening whose rules read health evidence is kept only by
+    a holder of the health permission: anyone else's result lacks the health conditions."""
+    if not may_screen(actor) or actor.membership is None or actor.organization is None:
+        raise PermissionRequired(SCREENING_PERMISSIONS[0])
+    rule_set_id = (result.get("rule_set") or {}).get("id")
+    rule_set = MeasureRuleSet.objects.filter(pk=int(rule_set_id or 0)).first()
+    if rule_set is None:
+        raise ProgramError(ProgramErrorCode.NO_RULES, {"measure_code": [_("Regole sconosciute.")]})
+    if reads_health(RuleSet.model_validate(rule_set.parameters)) and not may_see_health(actor):
+        raise PermissionRequired(Permission.HEALTH_DATA_VIEW)
     with transaction.atomic(), pghistory.context(reason="screening_save"):
+        person = people_selectors.person_with_content(actor=actor, person_id=person_id)
         return ScreeningRecord.objects.create(
-            person_id=person_id,
+            person=person,
             measure_code=measure_code,
             on_date=on_date,
-            rule_set_id=result["rule_set"]["id"],
+            rule_set=rule_set,
             outcome=result["outcome"],
             result=result,
             organization=actor.organization,
-            recorded_by=membership,
+            recorded_by=actor.membership,
         )

@@ -22,7 +22,6 @@ from integra.programs.errors import ProgramError
 from integra.programs.facts import FACT_KINDS, FactKind
 from integra.programs.forms import FactForm, RuleFileForm, ScreeningForm
 from integra.programs.models import MeasureRuleSet
-from integra.programs.screening import screen
 
 SECTION = "programs"
 
@@ -100,7 +99,7 @@ def person_screening(request: HttpRequest, person_pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         code, day = form.cleaned_data["measure"], form.cleaned_data["on_date"]
         try:
-            result = screen(actor, person.pk, code, day)
+            result = selectors.screen(actor, person.pk, code, day)
         except ProgramError as exc:
             for problem in exc.errors.get("on_date", []):
                 form.add_error("on_date", problem)

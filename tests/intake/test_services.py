@@ -140,9 +140,12 @@ def test_the_receiving_organisation_sees_the_request_and_the_person(pua_setting,
         pua_setting.operator, request, S.SENT_TO_SERVICE, "x", need="simple", service_id=service.pk
     )
     assert list(scoped(worker, IntakeRequest)) == [request]
+    from integra.people.access import known_persons
     from integra.people.models import Person
 
-    assert scoped(worker, Person).filter(pk=pua_setting.person.pk).exists()
+    # The provider now has the person in charge: it knows of them; it reads the record only
+    # with the person's sharing consent (or if it registered them).
+    assert known_persons(worker, Person.objects.filter(pk=pua_setting.person.pk)).exists()
 
 
 def test_triage_keeps_result_and_is_closed_after_the_outcome(pua_setting) -> None:

@@ -106,6 +106,11 @@ def test_the_other_organisations_relationship_does_not_open_the_record(
     CareRelationshipFactory(person=person, organization=org_b)
     with pytest.raises(NotFound):
         get_visible(make_actor(org_a, Role.DOCTOR), Person, pk=person.pk)
+    # B has the person in charge: it knows of them, and reads the record once the person
+    # consents to the sharing between bodies (Garante, Linee guida 4/6/2015).
+    with pytest.raises(NotFound):
+        get_visible(make_actor(org_b, Role.DOCTOR), Person, pk=person.pk)
+    ConsentFactory(person=person, purpose=ConsentPurpose.SHARING)
     assert get_visible(make_actor(org_b, Role.DOCTOR), Person, pk=person.pk) == person
 
 

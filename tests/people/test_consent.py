@@ -280,6 +280,11 @@ def test_api_record_and_read_consents(client, person, org_a, make_membership) ->
     consent = Consent.objects.get()
     assert created == {
         "id": consent.pk,
+        "evidence_kind": "presence_declaration",
+        "has_signed_form": False,
+        "evidence_sha256": "",
+        "decided_by": "person",
+        "guardian_name": "",
         "purpose": "sharing",
         "purpose_label": "Condivisione tra enti (fascicolo integrato)",
         "status": "given",

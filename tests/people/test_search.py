@@ -336,8 +336,22 @@ def test_create_refuses_a_likely_duplicate_without_reason(org_a, make_actor) -> 
     person("Rossi", "Mario")
     with pytest.raises(PossibleDuplicate) as refused:
         person_create(actor=actor, data=rossi_data(confirm_new_person_reason="   "))
-    assert [c.reasons for c in refused.value.candidates] == [[MatchReason.SAME_NAME_AND_BIRTH_DATE]]
+    # Not in the worker's scope: neither reasons nor score, only that registration is blocked.
+    [candidate] = refused.value.candidates
+    assert (candidate.reasons, candidate.score, candidate.certain) == ([], None, True)
     assert Person.objects.count() == 1
+
+
+def test_a_visible_duplicate_shows_its_reasons(org_a, make_actor) -> None:
+    actor = make_actor(org_a, Role.SOCIAL_WORKER)
+    mine = person("Rossi", "Mario")
+    mine.registered_by = org_a
+    mine.save()
+    CareRelationshipFactory(person=mine, organization=org_a)
+    with pytest.raises(PossibleDuplicate) as refused:
+        person_create(actor=actor, data=rossi_data())
+    assert [c.reasons for c in refused.value.candidates] == [[MatchReason.SAME_NAME_AND_BIRTH_DATE]]
+    assert refused.value.candidates[0].score == 0.95
 
 
 def test_create_with_reason_records_it(org_a, make_actor) -> None:
@@ -457,8 +471,14 @@ def test_api_check_duplicates_hides_invisible(client, org_b, worker_api) -> None
     body = response.json()
     assert (body["threshold"], body["count"]) == (0.85, 1)
     [item] = body["items"]
-    assert item["person"] is None
-    assert (item["score"], item["certain"], item["visible"]) == (0.95, True, False)
+    assert item["person"] is None and item["known"] is None
+    # No score, no reasons: nothing to converge on (issue 9, oracles).
+    assert (item["score"], item["reasons"], item["certain"], item["visible"]) == (
+        None,
+        [],
+        True,
+        False,
+    )
     assert "PUA" in item["message"]
     assert "Rossi" not in response.content.decode()
 
@@ -471,7 +491,7 @@ def test_api_create_409_then_201_with_reason(client, worker_api) -> None:
     assert refused["Content-Type"] == "application/problem+json"
     body = refused.json()
     assert body["code"] == "possible_duplicate"
-    assert [c["reasons"] for c in body["candidates"]] == [["same_name_and_birth_date"]]
+    assert [c["reasons"] for c in body["candidates"]] == [[]]
     assert body["candidates"][0]["person"] is None  # not in the worker's scope
     assert Person.objects.count() == 1
     confirmed = client.post(
@@ -487,13 +507,19 @@ def test_api_create_409_then_201_with_reason(client, worker_api) -> None:
 def test_search_without_sharing_consent_shows_only_whom_to_contact(
     org_a, org_b, make_actor
 ) -> None:
-    """A PUA of another organisation finds the person but not the content: no names, only the
-    registering organisation (Garante, Linee guida sul Dossier sanitario 4/6/2015)."""
+    """A PUA of another organisation finds the person by code but not the content: no names,
+    only the registering organisation (Garante, Linee guida sul Dossier sanitario 4/6/2015);
+    by name it finds nothing — names and scores work only within what it may read in full."""
     holder = PersonFactory(family_names="Bianchi", given_names="Anna", registered_by=org_b)
-    holder.save()
-    (match,) = person_search(actor=make_actor(org_a, Role.PUA_OPERATOR), query="Bianchi Anna")
+    code = PersonIdentifierFactory(person=holder).value
+    pua = make_actor(org_a, Role.PUA_OPERATOR)
+    assert person_search(actor=pua, query="Bianchi Anna") == []
+    (match,) = person_search(actor=pua, query=code)
     assert match.limited and match.person is None and match.person_id == holder.pk
     assert match.contact.organization_id == org_b.pk
+    # A wrong birth date does not hide it: filters apply only to records read in full.
+    (same,) = person_search(actor=pua, query=code, birth_date=date(1901, 1, 1))
+    assert same.person_id == holder.pk
     # The registering organisation sees its own record in full.
     (own,) = person_search(actor=make_actor(org_b, Role.PUA_OPERATOR), query="Bianchi Anna")
     assert not own.limited and own.person == holder

@@ -159,11 +159,19 @@ def test_limited_view_without_sharing_consent_shows_no_content(person, org_b, ma
     assert "Diallo" not in page and "Awa" not in page and "1990" not in page
     for suffix in ("documenti/", "nucleo/", "isee/", "consensi/", "storico/", "modifica/"):
         assert pua.get(f"/persone/{person.pk}/{suffix}").status_code == 404
+    # By name nothing is found (names are matched only within what may be read in full); by
+    # code the person is found in the limited form.
     results = pua.get(
         "/persone/", {"q": "Diallo Awa"}, headers={"HX-Request": "true"}
     ).content.decode()
-    assert "Persona nota al sistema" in results
-    assert "Diallo" not in results
+    assert "Persona nota al sistema" not in results and "0 persone trovate" in results
+    code = person.identifiers.first()
+    if code is not None:
+        by_code = pua.get(
+            "/persone/", {"q": code.value}, headers={"HX-Request": "true"}
+        ).content.decode()
+        assert "Persona nota al sistema" in by_code
+        assert "Diallo" not in by_code
 
 
 def test_sharing_consent_opens_the_content_to_another_body(person, org_b, make_membership):
@@ -432,6 +440,8 @@ def test_isee_and_consent_forms(client_a, person) -> None:
             "purpose": "sharing",
             "status": "given",
             "decided_on": today.isoformat(),
+            "decided_by": "person",
+            "evidence_kind": "presence_declaration",
             "evidence_note": "modulo firmato prot. 5/2026",
         },
     )

@@ -17,8 +17,7 @@ from integra.core.permissions import Role
 from integra.programs.errors import ProgramError, ProgramErrorCode
 from integra.programs.facts import FactKind
 from integra.programs.models import MeasureRuleSet
-from integra.programs.screening import screen
-from integra.programs.selectors import rule_set_in_force, rule_sets_in_force
+from integra.programs.selectors import rule_set_in_force, rule_sets_in_force, screen
 from integra.programs.services import SHIPPED_RULES_DIR, rule_set_load
 from tests.programs.factories import fact_of, isee_of, person_in_charge
 

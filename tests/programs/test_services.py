@@ -19,8 +19,7 @@ from integra.core.permissions import Role
 from integra.programs.errors import ProgramError
 from integra.programs.facts import FactKind
 from integra.programs.models import EligibilityFact, ScreeningRecord
-from integra.programs.screening import screen
-from integra.programs.selectors import facts_of, screenings_of
+from integra.programs.selectors import facts_of, screen, screenings_of
 from integra.programs.services import fact_end, fact_record, screening_save
 from tests.programs.factories import fact_of, isee_of, person_in_charge
 

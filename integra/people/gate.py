@@ -1,0 +1,257 @@
+"""The one gate through which a person reaches any output.
+
+Pages, API answers, PDFs and exports never receive a bare ``Person``: they receive what this
+module gives for the acting operator —
+
+* a ``PersonRef`` for a row that names a person (a PUA request, a UVM session, an assessment…):
+  the names, birth date, main code and residence when the actor may read the person's content
+  (``integra/people/access.py``: ``person_scope``), otherwise only that the person is known and
+  which organisation to contact (``limited``);
+* the full record (``person_full``), stamped as having passed the gate, for the registry's own
+  pages and for the header of a person's pages in other apps.
+
+Rows that name a person get their reference through their queryset: a selector returns
+``qs.with_person_refs(actor)`` (``PersonRowQuerySet``), and whoever evaluates it — a page's
+paginator, the API's pagination, a PDF — finds ``row.person_ref`` set, in one extra query per
+page. Reading ``person_ref`` on a row that did not pass the gate raises ``PersonGateError``, so a
+forgotten gate fails the first test that renders the row instead of leaking a name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from integra.core.access import Actor, NotFound, require, scoped
+from integra.core.permissions import Permission
+from integra.people.access import known_persons
+from integra.people.models import Person, PersonGateError, PersonRowQuerySet
+
+if TYPE_CHECKING:
+    from integra.organizations.models import Organization
+
+# Set on a ``Person`` instance that passed the gate in full form (see ``stamp``).
+GATE_STAMP = "_integra_gate_actor"
+
+
+@dataclass(frozen=True)
+class OrganizationContact:
+    """Whom to contact about a person whose record the actor may not read."""
+
+    organization_id: int
+    name: str
+    phone: str
+    email: str
+    pec: str
+
+    @classmethod
+    def of(cls, organization: Organization) -> OrganizationContact:
+        return cls(
+            organization_id=organization.pk,
+            name=organization.name,
+            phone=organization.phone,
+            email=organization.email,
+            pec=organization.pec,
+        )
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as one actor may see them in a row that names them.
+
+    ``limited``: only ``id`` and ``contact`` are set — the person is known to the services and
+    ``contact`` is the organisation that registered them; everything else is empty.
+    """
+
+    id: int
+    limited: bool
+    contact: OrganizationContact | None = None
+    family_names: str = ""
+    given_names: str = ""
+    sex: str = ""
+    birth_date: date | None = None
+    main_code: str = ""
+    residence: str = ""
+    merged_into_id: int | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_names} {self.given_names}".strip()
+
+    @property
+    def label(self) -> str:
+        """What a page shows: the name, or "person n. X (limited record)"."""
+        if not self.limited:
+            return self.full_name
+        return _("Persona n. %(id)s (scheda limitata)") % {"id": self.id}
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _residence(person: Person) -> str:
+    municipality = person.residence_municipality or person.domicile_municipality
+    address = person.residence_address or person.domicile_address
+    return ", ".join(part for part in (address, municipality.name if municipality else "") if part)
+
+
+def _full_ref(person: Person) -> PersonRef:
+    codes = list(person.identifiers.all())
+    main = next((c for c in codes if c.is_primary), codes[0] if codes else None)
+    return PersonRef(
+        id=person.pk,
+        limited=False,
+        family_names=person.family_names,
+        given_names=person.given_names,
+        sex=person.sex,
+        birth_date=person.birth_date,
+        main_code=main.value if main is not None else "",
+        residence=_residence(person),
+        merged_into_id=person.merged_into_id,
+    )
+
+
+def _limited_ref(person: Person) -> PersonRef:
+    return PersonRef(
+        id=person.pk, limited=True, contact=OrganizationContact.of(person.registered_by)
+    )
+
+
+def person_refs(actor: Actor | None, person_ids: Iterable[int]) -> dict[int, PersonRef]:
+    """The reference to each person, as ``actor`` may see them: two queries whatever the number
+    (the persons with the content flag, their codes). A person the actor may read is given in
+    full; any other in the limited form — the row naming them already tells they exist."""
+    ids = {pk for pk in person_ids if pk is not None}
+    if not ids:
+        return {}
+    readable = scoped(actor, Person.objects.filter(pk=OuterRef("pk")))
+    rows = (
+        Person.objects.filter(pk__in=ids)
+        .select_related("registered_by", "residence_municipality", "domicile_municipality")
+        .prefetch_related("identifiers")
+        .annotate(content_visible=Exists(readable))
+    )
+    return {p.pk: _full_ref(p) if p.content_visible else _limited_ref(p) for p in rows}
+
+
+def person_ref(actor: Actor | None, person_id: int) -> PersonRef:
+    ref = person_refs(actor, [person_id]).get(person_id)
+    if ref is None:
+        raise NotFound()
+    return ref
+
+
+def attach_person_refs(actor: Actor | None, rows: Iterable[Any], *, field: str = "person") -> None:
+    """Set ``row._<field>_ref`` on every row from ``row.<field>_id``, through the gate (rows
+    yielded by ``PersonRowQuerySet.with_person_refs`` get it by themselves)."""
+    rows = list(rows)
+    refs = person_refs(actor, (getattr(row, f"{field}_id") for row in rows))
+    for row in rows:
+        setattr(row, f"_{field}_ref", refs.get(getattr(row, f"{field}_id")))
+
+
+R = TypeVar("R")
+Q = TypeVar("Q", bound=models.QuerySet[Any])
+
+
+def gated(actor: Actor | None, qs: Q, *fields: str) -> Q:
+    """``qs`` (rows naming a person, on a model whose manager is ``PersonRowQuerySet``) made to
+    attach every row's ``person_ref`` for ``actor`` when evaluated."""
+    if not isinstance(qs, PersonRowQuerySet):
+        raise PersonGateError(f"{qs.model.__name__} has no PersonRowQuerySet manager")
+    return qs.with_person_refs(actor, *fields)  # type: ignore[return-value]
+
+
+def _id(value: object) -> int | None:
+    """A primary key from a path or payload value; ``None`` for anything that names nothing."""
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def with_person_ref(actor: Actor | None, row: R, *, field: str = "person") -> R:
+    """``row`` (one row naming a person, e.g. just written by a service) with its reference."""
+    attach_person_refs(actor, [row], field=field)
+    return row
+
+
+def stamp(person: Person, actor: Actor) -> Person:
+    """Mark ``person`` as read in full through the gate by ``actor`` (the template guard in the
+    test suite refuses any unstamped ``Person`` in a page's context)."""
+    setattr(person, GATE_STAMP, actor.user.pk)
+    return person
+
+
+def person_full(
+    *,
+    actor: Actor | None,
+    person_id: object,
+    queryset: models.QuerySet[Person] | None = None,
+    permission: Permission = Permission.PERSON_VIEW,
+) -> Person:
+    """The full record of a person whose content ``actor`` may read, stamped; ``NotFound``
+    otherwise (missing, not known, or known only in the limited form)."""
+    from integra.core.access import get_visible
+
+    require(actor, permission)
+    assert actor is not None  # require() refuses None
+    base = queryset if queryset is not None else Person.objects.all()
+    person = get_visible(actor, base, pk=person_id)
+    return stamp(person, actor)
+
+
+def person_known(*, actor: Actor | None, person_id: object) -> Person | None:
+    """The person if ``actor`` may know of them (content or not), else ``None``: for the gate's
+    limited form only — never render the returned instance."""
+    pk = _id(person_id)
+    if actor is None or pk is None:
+        return None
+    return (
+        known_persons(actor, Person.objects.select_related("registered_by")).filter(pk=pk).first()
+    )
+
+
+def is_stamped(person: Person) -> bool:
+    return getattr(person, GATE_STAMP, None) is not None
+
+
+def limited_ref_of(person: Person) -> PersonRef:
+    """The limited reference of a person returned by ``person_known``."""
+    return _limited_ref(person)
+
+
+def full_ref_of(person: Person) -> PersonRef:
+    """The full reference of a person returned by ``person_full`` (stamped)."""
+    if not is_stamped(person):
+        raise PersonGateError("full_ref_of() needs a person read through person_full()")
+    return _full_ref(person)
+
+
+__all__ = [
+    "OrganizationContact",
+    "PersonGateError",
+    "PersonRef",
+    "PersonRowQuerySet",
+    "attach_person_refs",
+    "full_ref_of",
+    "gated",
+    "limited_ref_of",
+    "person_full",
+    "person_known",
+    "person_ref",
+    "person_refs",
+    "stamp",
+    "with_person_ref",
+]
