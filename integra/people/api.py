@@ -447,8 +447,9 @@ def _payload_data(payload: Schema, *, exclude_unset: bool) -> dict[str, Any]:
     response={201: PersonWithWarningsOut},
     summary="Registra una persona",
     description="Serve il permesso person.edit (altrimenti 403). Ogni identificativo è "
-    "verificato (un codice non valido: 422 che lo nomina); un codice già registrato è rifiutato "
-    "(identifier_taken) senza dire di chi è. Le differenze tra codice fiscale e sesso, data o "
+    "verificato (un codice non valido: 422 che lo nomina); un codice già registrato risponde "
+    "409 possible_duplicate come ogni possibile duplicato, senza dire di chi è (e non si supera "
+    "con un motivo: due persone non hanno mai lo stesso codice). Le differenze tra codice fiscale e sesso, data o "
     "luogo di nascita sono avvisi (`warnings`). L'ente con cui si opera prende in carico la "
     "persona. Se la persona sembra già registrata (punteggio pari o superiore alla soglia) "
     "risponde 409 possible_duplicate con i `candidates`, salvo `confirm_new_person_reason`.",
@@ -719,7 +720,9 @@ def person_get_endpoint(request: HttpRequest, person_id: int) -> Any:
     response=PersonWithWarningsOut,
     summary="Modifica una persona",
     description="Cambia solo i campi inviati; `identifiers` aggiunge codici. Serve il permesso "
-    "person.edit (403); una persona non visibile risponde 404; dati non validi 422 per campo.",
+    "person.edit (403); una persona non visibile risponde 404; dati non validi 422 per campo; "
+    "un codice già registrato per un'altra persona 409 possible_duplicate, come ogni possibile "
+    "duplicato.",
 )
 def person_update_endpoint(request: HttpRequest, person_id: int, payload: PersonPatchIn) -> Any:
     actor = actor_of(request)
@@ -729,6 +732,8 @@ def person_update_endpoint(request: HttpRequest, person_id: int, payload: Person
         )
     except PersonError as exc:
         return _person_problem(request, exc)
+    except PossibleDuplicate as exc:
+        return _duplicate_problem(request, exc)
     return _with_warnings(person, warnings)
 
 

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -340,10 +341,15 @@ def _full_clean(obj: Any, problems: _Problems, *, exclude: list[str]) -> None:
 
 
 def _clean_identifiers(
-    raw: list[Mapping[str, Any]], problems: _Problems, *, exclude_person_id: int | None = None
+    raw: list[Mapping[str, Any]],
+    problems: _Problems,
+    *,
+    exclude_person_id: int | None = None,
+    taken_codes: list[str] | None = None,
 ) -> list[PersonIdentifier]:
-    """Validated, normalised identifiers (not saved); a taken code is refused without saying
-    whose it is."""
+    """Validated, normalised identifiers (not saved). A code registered to someone else is left
+    out and put in ``taken_codes``: the caller answers it as a possible duplicate, exactly like
+    a duplicate found by name and birth date (an answer of its own would confirm the code)."""
     built: list[PersonIdentifier] = []
     seen: set[tuple[str, str, str]] = set()
     for index, item in enumerate(raw):
@@ -403,7 +409,8 @@ def _clean_identifiers(
         if exclude_person_id is not None:
             taken = taken.exclude(person_id=exclude_person_id)
         if taken.exists():
-            problems.add(field, _taken_message(report.normalised), PersonErrorCode.IDENTIFIER_TAKEN)
+            if taken_codes is not None:
+                taken_codes.append(report.normalised)
             continue
         identifier = PersonIdentifier(
             kind=kind,
@@ -427,14 +434,6 @@ def _clean_identifiers(
             PersonErrorCode.IDENTIFIER_INVALID,
         )
     return built
-
-
-def _taken_message(value: str) -> str:
-    # Never say whose: the operator may not be allowed to see that person.
-    return _(
-        "Il codice %(value)s è già registrato nell'anagrafe. Se la persona è la stessa, "
-        "rivolgiti al PUA per essere abilitato alla sua scheda."
-    ) % {"value": value}
 
 
 def _choose_primary(identifiers: list[PersonIdentifier]) -> None:
@@ -465,7 +464,7 @@ def _warnings(person: Person, identifiers: list[PersonIdentifier]) -> list[Misma
     return found
 
 
-def _save_identifiers(person: Person, identifiers: list[PersonIdentifier]) -> None:
+def _save_identifiers(actor: Actor, person: Person, identifiers: list[PersonIdentifier]) -> None:
     for identifier in identifiers:
         identifier.person = person
         try:
@@ -473,10 +472,16 @@ def _save_identifiers(person: Person, identifiers: list[PersonIdentifier]) -> No
                 identifier.save()
         except IntegrityError:
             # Registered by someone else between our check and the insert.
-            raise PersonError(
-                PersonErrorCode.IDENTIFIER_TAKEN,
-                {"identifiers": [_taken_message(identifier.value)]},
-            ) from None
+            raise _code_taken(actor, [identifier.value]) from None
+
+
+def _code_taken(actor: Actor, codes: list[str]) -> PossibleDuplicate:
+    """A code registered to another person: the same answer as any possible duplicate (who may
+    not read that person learns only that someone is registered — ask the PUA)."""
+    candidates = person_duplicate_candidates(
+        actor=actor, data={"identifiers": [{"value": code} for code in codes]}
+    )
+    return PossibleDuplicate([replace(c, certain=True) for c in candidates])
 
 
 def _organization_id(actor: Actor) -> int:
@@ -503,7 +508,10 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> tuple[Person, lis
     values = _clean_person_data(data, problems, partial=False)
     person = Person(registered_by_id=_organization_id(actor))
     _apply_values(person, values, problems)
-    identifiers = _clean_identifiers(list(data.get("identifiers") or []), problems)
+    taken: list[str] = []
+    identifiers = _clean_identifiers(
+        list(data.get("identifiers") or []), problems, taken_codes=taken
+    )
     _full_clean(person, problems, exclude=_NOT_CLEANED)
     if len(confirm_reason) > CONFIRM_REASON_MAX_LENGTH:
         problems.add(
@@ -523,19 +531,25 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> tuple[Person, lis
                 "given_names": person.given_names,
                 "birth_date": person.birth_date,
                 "birth_place_code": person.birth_place_code,
-                "identifiers": [{"value": i.value, "kind": i.kind} for i in identifiers],
+                "identifiers": [
+                    *({"value": i.value, "kind": i.kind} for i in identifiers),
+                    *({"value": code} for code in taken),
+                ],
             },
         )
         if c.certain
     ]
     if likely and not confirm_reason:
         raise PossibleDuplicate(likely)
+    if taken:
+        # A reason cannot register a code twice (two persons never share one).
+        raise _code_taken(actor, taken)
     context: dict[str, Any] = {"reason": "person_create"}
     if confirm_reason:
         context["confirm_new_person_reason"] = confirm_reason
     with transaction.atomic(), pghistory.context(**context):
         person.save()
-        _save_identifiers(person, identifiers)
+        _save_identifiers(actor, person, identifiers)
         # The registering organisation takes the person in charge (CareBasis.REGISTRATION).
         _care_relationship_insert(
             actor=actor,
@@ -575,8 +589,12 @@ def person_update(
         problems = _Problems()
         values = _clean_person_data(data, problems, partial=True)
         _apply_values(person, values, problems)
+        taken: list[str] = []
         new_identifiers = _clean_identifiers(
-            list(data.get("identifiers") or []), problems, exclude_person_id=person.pk
+            list(data.get("identifiers") or []),
+            problems,
+            exclude_person_id=person.pk,
+            taken_codes=taken,
         )
         existing = list(person.identifiers.all())
         known = {(i.kind, i.issuing_country, i.value) for i in existing}
@@ -591,10 +609,12 @@ def person_update(
             )
         _full_clean(person, problems, exclude=_NOT_CLEANED)
         problems.raise_if_any()
+        if taken:
+            raise _code_taken(actor, taken)
         if not existing:
             _choose_primary(new_identifiers)
         person.save()
-        _save_identifiers(person, new_identifiers)
+        _save_identifiers(actor, person, new_identifiers)
     return person, _warnings(person, existing + new_identifiers)
 
 

@@ -234,6 +234,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             person, warnings = person_update(actor=actor, person_id=pk, data=form.person_data())
         except PersonError as exc:
             form.add_service_errors(exc.errors)
+        except PossibleDuplicate as exc:
+            selectors.person_duplicate_check_access_record(actor=actor, candidates=exc.candidates)
+            form.add_error(
+                "identifier_value",
+                _(
+                    "Il codice è già registrato per un'altra persona: rivolgiti al PUA se è la "
+                    "stessa persona."
+                ),
+            )
+            form.mark_invalid()
         else:
             messages.success(request, _("Dati aggiornati."))
             _show_warnings(request, warnings)

@@ -6,6 +6,7 @@ in Milan (DM 23/12/1976 n. 13813; worked by hand in test_identifiers.py).
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -137,19 +138,14 @@ def test_invalid_codice_fiscale_is_a_422_naming_the_identifier(client, worker_a)
 
 
 def test_duplicate_is_refused_without_naming_the_holder(client, rossi_id, worker_b) -> None:
+    """The same 409 as any possible duplicate: no code of its own, no name, no id, no score."""
     body = problem_of(
-        post(client, {**ROSSI_IN, "family_names": "Altro"}, worker_b), 422, "identifier_taken"
+        post(client, {**ROSSI_IN, "family_names": "Altro"}, worker_b), 409, "possible_duplicate"
     )
-    assert body["errors"] == [
-        {
-            "field": "identifiers.0.value",
-            "in": "body",
-            "code": "identifier_taken",
-            "message": "Il codice RSSMRA80A01H501U è già registrato nell'anagrafe. Se la "
-            "persona è la stessa, rivolgiti al PUA per essere abilitato alla sua scheda.",
-        }
-    ]
-    assert str(rossi_id) not in body["detail"]
+    [candidate] = body["candidates"]
+    assert (candidate["person"], candidate["known"], candidate["score"]) == (None, None, None)
+    assert candidate["reasons"] == [] and candidate["certain"] is True
+    assert str(rossi_id) not in json.dumps(body)
 
 
 def test_bad_fields_are_named_in_italian(client, worker_a) -> None:

@@ -18,6 +18,7 @@ from integra.core.access import NotFound, PermissionRequired
 from integra.core.permissions import Role
 from integra.people.errors import MismatchField, PersonError, PersonErrorCode
 from integra.people.identifiers import IdentifierKind
+from integra.people.matching import PossibleDuplicate
 from integra.people.models import CareRelationship, Person, PersonIdentifier
 from integra.people.services import (
     care_relationship_end,
@@ -128,21 +129,25 @@ def test_invalid_identifier_names_it_and_saves_nothing(org_a, make_actor) -> Non
 def test_duplicate_codice_fiscale_refused_without_disclosing_the_holder(
     org_a, org_b, make_actor
 ) -> None:
+    """A taken code answers like any other possible duplicate (issue 9, oracles): who may not
+    read the holder learns only that someone is registered, and a reason does not help."""
     person_create(
         actor=make_actor(org_a, Role.SOCIAL_WORKER),
         data=rossi_data(family_names="Verdissimo", given_names="Ottavio"),
     )
-    with pytest.raises(PersonError) as caught:
-        person_create(actor=make_actor(org_b, Role.NURSE), data=rossi_data())
-    assert caught.value.code == PersonErrorCode.IDENTIFIER_TAKEN
-    # The whole message: the code and whom to ask, nothing about the holder.
-    assert caught.value.errors == {
-        "identifiers.0.value": [
-            "Il codice RSSMRA80A01H501U è già registrato nell'anagrafe. Se la persona è la "
-            "stessa, rivolgiti al PUA per essere abilitato alla sua scheda."
-        ]
-    }
-    assert "Verdissimo" not in caught.value.message
+    nurse = make_actor(org_b, Role.NURSE)
+    for data in (rossi_data(), rossi_data(confirm_new_person_reason="Un'altra persona")):
+        with pytest.raises(PossibleDuplicate) as caught:
+            person_create(actor=nurse, data=data)
+        [candidate] = caught.value.candidates
+        assert (candidate.person, candidate.ref, candidate.score, candidate.reasons) == (
+            None,
+            None,
+            None,
+            [],
+        )
+        assert candidate.certain
+    assert Person.objects.count() == 1
     assert Person.objects.count() == 1
 
 
