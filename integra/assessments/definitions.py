@@ -46,6 +46,12 @@ class Item(_Strict):
         description="Codice ICF (OMS 2001) del dominio che l'item informa, se ne esiste uno.",
     )
     required: bool = Field(True, description="La risposta è obbligatoria.")
+    health: bool = Field(
+        False,
+        description="La risposta è un dato sanitario anche in uno strumento sociale (per "
+        "esempio il bisogno sanitario nel triage del PUA): la leggono solo il personale "
+        "sanitario e chi lavora la richiesta.",
+    )
     options: list[Option] = Field(min_length=1, description="Le risposte, in ordine.")
 
     @model_validator(mode="after")

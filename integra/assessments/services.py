@@ -44,9 +44,16 @@ class LoadResult:
 
 
 def definition_sha256(definition: InstrumentDefinition) -> str:
-    """A fingerprint of the content, independent of formatting and key order in the file."""
+    """A fingerprint of the content, independent of formatting and key order in the file.
+
+    An item's ``health`` flag counts only when set, so the fingerprints of the versions
+    published before the flag existed stay what they were."""
+    content = definition.model_dump(mode="json")
+    for item in content.get("items") or []:
+        if item.get("health") is False:
+            del item["health"]
     canonical = json.dumps(
-        definition.model_dump(mode="json"),
+        content,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),

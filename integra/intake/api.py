@@ -201,6 +201,10 @@ class TriageOut(Schema):
     suggestion: dict[str, Any]
     at: datetime | None
     decision_need: str
+    withheld: bool = Field(
+        description="Vero quando le risposte sanitarie (e il punteggio che ne deriva) non sono "
+        "mostrate: le leggono il PUA che lavora la richiesta e il personale sanitario."
+    )
 
 
 class RequestDetailOut(RequestOut):
@@ -210,17 +214,8 @@ class RequestDetailOut(RequestOut):
     allowed_moves: list[str]
 
     @staticmethod
-    def resolve_triage(obj: IntakeRequest) -> dict[str, Any]:
-        return {
-            "instrument": obj.triage_instrument,
-            "version": obj.triage_version,
-            "answers": obj.triage_answers,
-            "context": obj.triage_context,
-            "result": obj.triage_result,
-            "suggestion": obj.triage_suggestion,
-            "at": obj.triage_at,
-            "decision_need": obj.decision_need,
-        }
+    def resolve_triage(obj: IntakeRequest) -> Any:
+        return obj.triage_shown  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_timeline(obj: IntakeRequest) -> list[Any]:

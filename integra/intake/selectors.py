@@ -5,7 +5,8 @@ policy (integra/intake/access.py) and reads of person data are written to the ac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils import timezone
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
+from integra.core.health import declare_health, may_see_health
 from integra.core.permissions import Permission
 from integra.intake.access import managed_pua_ids, may_manage
 from integra.intake.deadlines import due_soon_limit
@@ -23,7 +25,14 @@ from integra.intake.models import (
     IntakeTransition,
     PuaPoint,
 )
+from integra.intake.triage import triage_health_items
 from integra.people.gate import attach_person_refs, gated
+
+declare_health(
+    "intake.IntakeRequest",
+    "triage_answers (item health: true), triage_result, triage_suggestion",
+    "bisogno sanitario rilevato al PUA e il punteggio che ne deriva",
+)
 
 
 class DueFilter:
@@ -216,10 +225,47 @@ def request_detail(*, actor: Actor | None, request_id: object) -> IntakeRequest:
         pk=request_id,
     )
     attach_person_refs(actor, [request])
+    request.triage_shown = triage_view(actor=actor, request=request)  # type: ignore[attr-defined]
     access_log_record(
         actor=actor, subject=request, action=AccessAction.VIEW, detail={"view": "richiesta"}
     )
     return request
+
+
+@dataclass(frozen=True)
+class TriageView:
+    """The pre-assessment of a request as an actor may see it. The health items (``health:
+    true`` in the triage definition) are read by the PUA that works the request and by holders
+    of the health permission; for anyone else they are left out, and so are the total, the band
+    and the suggestion, which would give them back (``withheld``)."""
+
+    instrument: str
+    version: str
+    answers: dict[str, Any]
+    context: dict[str, Any]
+    result: dict[str, Any]
+    suggestion: dict[str, Any]
+    at: datetime | None
+    decision_need: str
+    withheld: bool
+
+
+def triage_view(*, actor: Actor | None, request: IntakeRequest) -> TriageView:
+    full = may_see_health(actor) or (actor is not None and may_manage(actor, request))
+    health = triage_health_items()
+    answers = dict(request.triage_answers or {})
+    withheld = not full and any(code in answers for code in health)
+    return TriageView(
+        instrument=request.triage_instrument,
+        version=request.triage_version,
+        answers=answers if full else {k: v for k, v in answers.items() if k not in health},
+        context=dict(request.triage_context or {}),
+        result={} if withheld else dict(request.triage_result or {}),
+        suggestion={} if withheld else dict(request.triage_suggestion or {}),
+        at=request.triage_at,
+        decision_need=request.decision_need,
+        withheld=withheld,
+    )
 
 
 def request_is_managed(*, actor: Actor | None, request: IntakeRequest) -> bool:

@@ -84,3 +84,23 @@ def score_triage(answers: Mapping[str, str], context: Mapping[str, str] | None) 
         result=result.as_dict(),
         suggestion=dict(result.suggestion or {}),
     )
+
+
+def triage_health_items() -> frozenset[str]:
+    """The items of the triage that hold health data (``health: true``), in the definition in
+    use and in the shipped one: a request scored with an older version is filtered as well."""
+    codes: set[str] = set()
+    shipped_path = None
+    try:
+        from integra.assessments.definitions import INSTRUMENTS_DIR
+
+        shipped_path = INSTRUMENTS_DIR / f"{TRIAGE_INSTRUMENT_CODE}.yaml"
+    except ImportError:  # pragma: no cover - the assessments app ships it
+        pass
+    definitions = [triage_definition()]
+    if shipped_path is not None and shipped_path.exists():
+        definitions.append(_shipped(str(shipped_path)))
+    for definition in definitions:
+        if definition is not None:
+            codes |= {i.code for i in definition.items if getattr(i, "health", False)}
+    return frozenset(codes)

@@ -186,8 +186,9 @@ def _need_label(code: str) -> str:
 def _triage_labels(item: IntakeRequest) -> list[tuple[str, str]]:
     """(item label, answer label) of the stored triage answers, for reading."""
     labels = []
+    answers = item.triage_shown.answers  # type: ignore[attr-defined]
     for definition_item in triage.triage_items():
-        code = item.triage_answers.get(definition_item.code)
+        code = answers.get(definition_item.code)
         if code is None:
             continue
         option = next((o for o in definition_item.options if o.code == code), None)

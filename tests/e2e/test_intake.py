@@ -22,7 +22,7 @@ def test_request_pre_assessment_uvm_and_closure(page: Page, transactional_db) ->
     assert_accessible(page)
 
     pre_assess_complex(page)
-    # 2 + 1 + 2 + 1 + 2 = 8: band "complex" (5-10) of pua_triage 2026.1 -> UVM.
+    # 2 + 1 + 2 + 1 + 2 = 8: band "complex" (5-10) of pua_triage 2026.2 -> UVM.
     expect(page.locator("#suggerimento")).to_contain_text("punteggio 8")
     assert_accessible(page)
 

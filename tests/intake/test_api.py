@@ -122,7 +122,7 @@ def test_transitions_legal_illegal_and_missing_data(client, pua_setting, headers
 
 def test_pre_assessment_scores_and_suggests(client, pua_setting, headers) -> None:
     pk = _create(client, pua_setting, headers).json()["id"]
-    # pua_triage 2026.1: none 0 + simple 1 + autonomous 0 + adequate 0 + none 0 = 1 -> band
+    # pua_triage 2026.2: none 0 + simple 1 + autonomous 0 + adequate 0 + none 0 = 1 -> band
     # "information" (0-1) -> need simple, route information.
     answers = {
         "health_need": "none",
@@ -142,7 +142,7 @@ def test_pre_assessment_scores_and_suggests(client, pua_setting, headers) -> Non
     assert body["result"]["total"] == 1
     assert body["suggestion"]["route"] == "information"
     assert body["state"] == "pre_valutazione"
-    assert body["version"] == "2026.1"
+    assert body["version"] == "2026.2"
     stored = IntakeRequest.objects.get(pk=pk)
     assert stored.triage_answers == answers
     bad = client.post(
