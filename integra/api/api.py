@@ -21,8 +21,7 @@ from integra.api.errors import (
     STATUS_CODES,
     ApiErrorCode,
     django_validation_errors,
-    domain_error_status,
-    domain_problem,
+    domain_error_problem,
     method_not_allowed,
     not_found,
     problem,
@@ -31,6 +30,7 @@ from integra.api.errors import (
 )
 from integra.api.parser import IntegraParser
 from integra.core.access import PermissionRequired
+from integra.core.errors import DomainError
 
 logger = logging.getLogger("integra.api")
 
@@ -195,11 +195,13 @@ def _http_error_detail(exc: HttpError) -> str:
     return str(exc.message) or _("La richiesta non può essere eseguita.")
 
 
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return domain_error_problem(request, exc)
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    status = domain_error_status(exc)
-    if status is not None:
-        return domain_problem(request, exc, status)
     _log_unexpected(request)
     return server_error(request)
 
