@@ -21,13 +21,19 @@ from integra.audit.services import (
     access_log_export,
     access_log_record,
 )
-from integra.core.access import Actor
+from integra.core.access import Actor, permission_denial_record
 from integra.core.permissions import Permission
 
 PAGE_SIZE = 50
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
+def _forbidden(request: HttpRequest, permission: Permission) -> HttpResponse:
+    permission_denial_record(
+        getattr(request, "actor", None),
+        permission,
+        method=request.method or "",
+        path=request.path,
+    )
     return render(request, "audit/forbidden.html", status=403)
 
 
@@ -53,7 +59,7 @@ def _invalid_filters(request: HttpRequest, form: AccessLogFilterForm) -> HttpRes
 def access_log(request: HttpRequest) -> HttpResponse:
     actor = _actor_with(request, Permission.AUDIT_VIEW)
     if actor is None:
-        return _forbidden(request)
+        return _forbidden(request, Permission.AUDIT_VIEW)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
         return _invalid_filters(request, form)
@@ -87,7 +93,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
 def access_log_csv(request: HttpRequest) -> HttpResponseBase:
     actor = _actor_with(request, Permission.AUDIT_EXPORT)
     if actor is None or not actor.has(Permission.AUDIT_VIEW):
-        return _forbidden(request)
+        missing = Permission.AUDIT_EXPORT if actor is None else Permission.AUDIT_VIEW
+        return _forbidden(request, missing)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
         return _invalid_filters(request, form)
