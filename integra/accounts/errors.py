@@ -17,7 +17,8 @@ class AccountErrorCode(models.TextChoices):
     USERNAME_TAKEN = "username_taken", _("Nome utente già in uso")
     OPERATOR_NOT_FOUND = "operator_not_found", _("Operatore non trovato")
     ALREADY_MEMBER = "already_member", _("Operatore già presente nell'ente")
-    LAST_ADMIN_ROLE = "last_admin_role", _("Ultimo ruolo di amministrazione")
+    OWN_MEMBERSHIP = "own_membership", _("Appartenenza propria")
+    HEALTH_ROLE_NOT_ALLOWED = "health_role_not_allowed", _("Ruolo sanitario non ammesso nell'ente")
 
 
 class AccountError(DomainError):
@@ -34,6 +35,8 @@ class StaffError(AccountError):
     Italian messages, so a form can mark each field and the API can name each one in a 422.
     """
 
+    # Changing one's own roles, validity or membership is a permission matter, not bad input.
+    statuses = {AccountErrorCode.OWN_MEMBERSHIP: 403}
     api_fields = {"unit": "unit_id", "organization": "organization_id", "__all__": "-"}
 
     def __init__(self, code: AccountErrorCode, errors: dict[str, list[str]]) -> None:
