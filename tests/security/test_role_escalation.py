@@ -289,3 +289,66 @@ def test_a_comune_is_not_offered_health_roles(comune_admin) -> None:
 def test_refused_attempts_change_nothing_in_the_log_of_role_changes(client, comune_admin) -> None:
     patch(client, comune_admin.pk, {"roles": ["doctor"]}, bearer(comune_admin))
     assert not AccessLog.objects.filter(action=AccessAction.CHANGE, outcome="allowed").exists()
+
+
+def _role_changes() -> list[AccessLog]:
+    return list(AccessLog.objects.filter(action=AccessAction.CHANGE).order_by("seq"))
+
+
+def test_every_grant_revocation_validity_change_and_deactivation_is_logged(
+    client, asst_admin, org_b
+) -> None:
+    headers = bearer(asst_admin)
+    new = {"username": "i.nfermiera", "first_name": "I", "last_name": "Nfermiera"}
+    created = post(client, STAFF, {**new, "roles": ["nurse"]}, headers).json()
+    pk = created["id"]
+    assert patch(client, pk, {"job_title": "Infermiera"}, headers).status_code == 200  # no grant
+    assert patch(client, pk, {"roles": ["nurse", "uvm_member"]}, headers).status_code == 200
+    assert patch(client, pk, {"roles": ["uvm_member"]}, headers).status_code == 200
+    assert patch(client, pk, {"valid_until": "2030-06-30"}, headers).status_code == 200
+    assert patch(client, pk, {"is_active": False}, headers).status_code == 200
+
+    entries = _role_changes()
+    assert [e.detail["changed"] for e in entries] == [
+        ["is_active", "roles", "valid_from", "valid_until"],  # the first grant: everything
+        ["roles"],
+        ["roles"],
+        ["valid_until"],
+        ["is_active"],
+    ]
+    assert [e.detail["before"] and e.detail["before"]["roles"] for e in entries] == [
+        None,
+        ["nurse"],
+        ["nurse", "uvm_member"],
+        ["uvm_member"],
+        ["uvm_member"],
+    ]
+    assert [e.detail["after"]["roles"] for e in entries] == [
+        ["nurse"],
+        ["nurse", "uvm_member"],
+        ["uvm_member"],
+        ["uvm_member"],
+        ["uvm_member"],
+    ]
+    assert entries[3].detail["after"]["valid_until"] == "2030-06-30"
+    assert entries[4].detail["after"]["is_active"] is False
+    for entry in entries:
+        assert (entry.subject_type, entry.subject_id) == ("accounts.membership", str(pk))
+        assert entry.user_id == asst_admin.user.pk  # who changed it
+        assert entry.subject_organization_id == org_b.pk
+        assert entry.purpose == "Gestione dei ruoli"
+        assert entry.outcome == "allowed"
+
+
+def test_the_auditor_sees_and_filters_role_changes(client, asst_admin, org_b, make_membership):
+    headers = bearer(asst_admin)
+    colleague = make_membership(org_b, Role.SOCIAL_WORKER)
+    patch(client, colleague.pk, {"roles": ["social_worker", "doctor"]}, headers)
+    auditor = make_membership(org_b, Role.AUDITOR)
+    page_client = Client()
+    page_client.force_login(auditor.user)
+    page = page_client.get(reverse("audit:access_log"), {"action": "change"}).content.decode()
+    assert "Modifica" in page
+    assert "Ruoli: Assistente sociale → Assistente sociale, Medico" in page
+    # Only the changes: the staff reads of the same session are not listed.
+    assert page.count("Gestione dei ruoli") == 1
