@@ -181,7 +181,8 @@ def staff_get(request: HttpRequest, membership_id: int) -> Membership:
     response={201: StaffCreatedOut},
     summary="Crea un operatore e la sua appartenenza all'ente",
     description="Serve il permesso membership.manage. Solo l'amministratore di sistema "
-    "assegna il ruolo system_admin (altrimenti 403). La risposta contiene, una sola volta, la "
+    "assegna il ruolo system_admin (altrimenti 403); i ruoli sanitari (medico, infermiere) solo "
+    "negli enti sanitari (422 health_role_not_allowed). La risposta contiene, una sola volta, la "
     "password temporanea. Dati non validi: 422 con un elemento per campo; nulla viene salvato.",
 )
 def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Any:
@@ -197,8 +198,9 @@ def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Any:
     response=StaffOut,
     summary="Modifica un'appartenenza",
     description="Cambia solo i campi inviati. Serve il permesso membership.manage; "
-    "l'appartenenza di un altro ente risponde 404. Nessuno può togliersi da qui l'ultimo ruolo "
-    "di amministrazione nel proprio ente (422).",
+    "l'appartenenza di un altro ente risponde 404. Nessuno cambia i propri ruoli, le date di "
+    "validità o lo stato della propria appartenenza (403 own_membership); i ruoli sanitari "
+    "(medico, infermiere) solo negli enti sanitari (422 health_role_not_allowed).",
 )
 def staff_update(request: HttpRequest, membership_id: int, payload: StaffPatchIn) -> Any:
     changes = payload.dict(exclude_unset=True)
