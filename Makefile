@@ -38,6 +38,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(VENV)/bin/mypy integra
+	$(VENV)/bin/lint-imports
 
 check-migrations: install
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py makemigrations --check --dry-run

@@ -182,6 +182,15 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Kinds of organisation (organizations.OrganizationKind values, comma-separated) whose staff may
+# hold the roles with health permissions (doctor, nurse). Unset: ASL/ASST, ATS, hospitals and
+# general practice (integra/accounts/access.py, health_care_kinds).
+INTEGRA_HEALTH_CARE_KINDS = [
+    kind.strip()
+    for kind in os.environ.get("INTEGRA_HEALTH_CARE_KINDS", "").split(",")
+    if kind.strip()
+] or None
+
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.errors import DomainError
+
 
 class AccountErrorCode(models.TextChoices):
     SECOND_FACTOR_REQUIRED = "second_factor_required", _("Verifica in due passaggi richiesta")
@@ -15,19 +17,15 @@ class AccountErrorCode(models.TextChoices):
     USERNAME_TAKEN = "username_taken", _("Nome utente già in uso")
     OPERATOR_NOT_FOUND = "operator_not_found", _("Operatore non trovato")
     ALREADY_MEMBER = "already_member", _("Operatore già presente nell'ente")
-    LAST_ADMIN_ROLE = "last_admin_role", _("Ultimo ruolo di amministrazione")
+    OWN_MEMBERSHIP = "own_membership", _("Appartenenza propria")
+    HEALTH_ROLE_NOT_ALLOWED = "health_role_not_allowed", _("Ruolo sanitario non ammesso nell'ente")
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A refused account operation; ``message`` is meant for the operator."""
 
     def __init__(self, code: AccountErrorCode, message: str) -> None:
-        self.code = code
-        self.message = message
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        return str(self.message)
+        super().__init__(code, message=message)
 
 
 class StaffError(AccountError):
@@ -37,8 +35,9 @@ class StaffError(AccountError):
     Italian messages, so a form can mark each field and the API can name each one in a 422.
     """
 
+    # Changing one's own roles, validity or membership is a permission matter, not bad input.
+    statuses = {AccountErrorCode.OWN_MEMBERSHIP: 403}
+    api_fields = {"unit": "unit_id", "organization": "organization_id", "__all__": "-"}
+
     def __init__(self, code: AccountErrorCode, errors: dict[str, list[str]]) -> None:
-        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
-        every = [m for messages in self.errors.values() for m in messages]
-        message = every[0] if len(every) == 1 else _("Uno o più dati non sono validi: correggili.")
-        super().__init__(code, str(message))
+        DomainError.__init__(self, code, errors)

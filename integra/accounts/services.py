@@ -18,18 +18,22 @@ from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from integra.accounts.access import membership_manageable_by
+from integra.accounts.access import health_roles_in, may_hold_health_roles, membership_manageable_by
 from integra.accounts.errors import AccountError, AccountErrorCode, StaffError
 from integra.accounts.models import ApiToken, Membership, User, hash_token
 from integra.accounts.selectors import memberships_current, staff_organization
+from integra.audit.models import AccessAction
+from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require, scoped
-from integra.core.permissions import ADMIN_ROLES, Permission, Role
+from integra.core.permissions import Permission, Role
 from integra.organizations.models import Organization, Unit
 
 logger = logging.getLogger(__name__)
 
 TOKEN_PREFIX = "itg_"  # noqa: S105 - a public marker, not a secret
 TOTP_DEVICE_NAME = "Integra"
+# Stored (and hashed) in the access log, so fixed text rather than a translation of the moment.
+ROLE_CHANGE_PURPOSE = "Gestione dei ruoli"
 
 
 def acting_membership_switch(
@@ -186,7 +190,6 @@ def second_factor_verify(*, user: User, code: str) -> Device | None:
 # these 56 give about 93 bits, well above what ASVS V2.3.1 asks of an initial password.
 TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105
 _FISCAL_CODE_RE = re.compile(r"^[A-Z0-9]{16}$")
-_ADMIN_ROLE_VALUES = frozenset(str(role) for role in ADMIN_ROLES)
 _ROLE_ORDER = {str(role): index for index, role in enumerate(Role)}
 
 
@@ -239,10 +242,16 @@ def temporary_password_generate() -> str:
 
 
 def _clean_roles(
-    actor: Actor, roles: Iterable[str], problems: _Problems, *, previous: Iterable[str] = ()
+    actor: Actor,
+    roles: Iterable[str],
+    problems: _Problems,
+    *,
+    organization: Organization,
+    previous: Iterable[str] = (),
 ) -> list[str]:
     """Known roles, without repeats, in the order they are declared; only a system admin adds
-    ``Role.SYSTEM_ADMIN`` (a ``PermissionRequired``, not an input error)."""
+    ``Role.SYSTEM_ADMIN`` (a ``PermissionRequired``, not an input error); roles with health
+    permissions only in an organisation that provides health care."""
     chosen: list[str] = []
     for raw in roles:
         value = str(raw).strip()
@@ -255,6 +264,20 @@ def _clean_roles(
     granted = Role.SYSTEM_ADMIN.value in chosen and Role.SYSTEM_ADMIN.value not in set(previous)
     if granted and not actor.has(Permission.SYSTEM_ADMIN):
         raise PermissionRequired(Permission.SYSTEM_ADMIN)
+    health = health_roles_in(chosen)
+    if health and not may_hold_health_roles(organization):
+        problems.add(
+            "roles",
+            _(
+                "%(organization)s non eroga prestazioni sanitarie: i ruoli %(roles)s, che danno "
+                "accesso ai dati sanitari, si assegnano solo negli enti sanitari."
+            )
+            % {
+                "organization": organization.name,
+                "roles": ", ".join(f"«{Role(role).label}»" for role in health),
+            },
+            AccountErrorCode.HEALTH_ROLE_NOT_ALLOWED,
+        )
     return sorted(chosen, key=_ROLE_ORDER.__getitem__)
 
 
@@ -304,6 +327,41 @@ def _username_taken(username: str) -> str:
     ) % {"username": username}
 
 
+def _grant_state(membership: Membership) -> dict[str, Any]:
+    """What a membership grants: roles, validity and the active flag, as stored text."""
+    return {
+        "roles": list(membership.roles),
+        "valid_from": membership.valid_from.isoformat() if membership.valid_from else None,
+        "valid_until": membership.valid_until.isoformat() if membership.valid_until else None,
+        "is_active": membership.is_active,
+    }
+
+
+def _grant_change_record(
+    actor: Actor, membership: Membership, *, change: str, before: dict[str, Any] | None
+) -> None:
+    """Every grant, revocation, validity change and deactivation goes to the access log with
+    what the membership granted before and after, for the auditor ("Modifica"); a change that
+    leaves them as they were (the unit, the job title) is history only (pghistory)."""
+    after = _grant_state(membership)
+    if before == after:
+        return
+    changed = sorted(key for key in after if before is None or before[key] != after[key])
+    access_log_record(
+        actor=actor,
+        subject=membership,
+        action=AccessAction.CHANGE,
+        detail={
+            "change": change,
+            "changed": changed,
+            "before": before,
+            "after": after,
+            "user_id": membership.user_id,
+        },
+        purpose=ROLE_CHANGE_PURPOSE,
+    )
+
+
 def operator_create(
     *,
     actor: Actor,
@@ -327,7 +385,7 @@ def operator_create(
     require(actor, Permission.MEMBERSHIP_MANAGE)
     organization = staff_organization(actor=actor, organization_id=organization_id)
     problems = _Problems()
-    clean_roles = _clean_roles(actor, roles, problems)
+    clean_roles = _clean_roles(actor, roles, problems, organization=organization)
     clean_username = (username or "").strip()
     if not clean_username:
         problems.add("username", _("Indica il nome utente."))
@@ -377,6 +435,7 @@ def operator_create(
             problems.raise_if_any()
         membership.user = user
         membership.save()
+    _grant_change_record(actor, membership, change="operator_create", before=None)
     logger.info(
         "operator created: user=%s membership=%s organization=%s by=%s",
         user.pk,
@@ -402,7 +461,7 @@ def membership_add(
     require(actor, Permission.MEMBERSHIP_MANAGE)
     organization = staff_organization(actor=actor, organization_id=organization_id)
     problems = _Problems()
-    clean_roles = _clean_roles(actor, roles, problems)
+    clean_roles = _clean_roles(actor, roles, problems, organization=organization)
     clean_username = (username or "").strip()
     user = None
     if not clean_username:
@@ -412,6 +471,19 @@ def membership_add(
         if user is None:
             matches = list(User.objects.filter(username__iexact=clean_username)[:2])
             user = matches[0] if len(matches) == 1 else None
+        if user is not None and user.pk == actor.user.pk:
+            # Nobody gives themselves roles: a second membership is a new set of roles too.
+            raise StaffError(
+                AccountErrorCode.OWN_MEMBERSHIP,
+                {
+                    "username": [
+                        _(
+                            "Non puoi aggiungere te stesso a un ente: chiedi a un altro "
+                            "amministratore di farlo."
+                        )
+                    ]
+                },
+            )
         if user is None:
             problems.add(
                 "username",
@@ -460,6 +532,7 @@ def membership_add(
                 AccountErrorCode.ALREADY_MEMBER,
             )
             problems.raise_if_any()
+    _grant_change_record(actor, membership, change="membership_add", before=None)
     logger.info(
         "membership added: user=%s membership=%s organization=%s by=%s",
         user.pk,
@@ -470,52 +543,52 @@ def membership_add(
     return membership
 
 
-def _guard_own_admin_role(
+def _refuse_own_change(
     actor: Actor,
     membership: Membership,
     *,
     roles: list[str],
     is_active: bool,
+    valid_from: date,
     valid_until: date | None,
-    problems: _Problems,
 ) -> None:
-    """Nobody removes their own last administrative role in an organisation from these
-    screens: another administrator must do it, so an organisation is never left without one
-    by a slip of the hand."""
-    if membership.user_id != actor.user.pk or not _ADMIN_ROLE_VALUES & set(membership.roles):
+    """Nobody changes their own roles, validity or active flag: another administrator must,
+    so that no one raises their own rights (and no organisation loses its last administrator
+    by a slip of the hand). The unit and the job title stay theirs to correct."""
+    if membership.user_id != actor.user.pk:
         return
     names = {"organization": membership.organization.name}
-    code = AccountErrorCode.LAST_ADMIN_ROLE
-    if not _ADMIN_ROLE_VALUES & set(roles):
-        problems.add(
-            "roles",
+    errors: dict[str, list[str]] = {}
+    if set(roles) != set(membership.roles):
+        errors["roles"] = [
             _(
-                "Non puoi togliere a te stesso l'ultimo ruolo di amministrazione in "
-                "%(organization)s: chiedi a un altro amministratore di farlo."
+                "Non puoi cambiare i tuoi ruoli in %(organization)s: chiedi a un altro "
+                "amministratore di farlo."
             )
-            % names,
-            code,
-        )
-    elif not is_active:
-        problems.add(
-            "is_active",
+            % names
+        ]
+    if is_active != membership.is_active:
+        errors["is_active"] = [
             _(
-                "Non puoi disattivare la tua appartenenza a %(organization)s, in cui sei "
-                "amministratore: chiedi a un altro amministratore di farlo."
+                "Non puoi disattivare la tua appartenenza a %(organization)s: chiedi a un altro "
+                "amministratore di farlo."
             )
-            % names,
-            code,
-        )
-    elif valid_until is not None and valid_until < timezone.localdate():
-        problems.add(
-            "valid_until",
-            _(
-                "Non puoi chiudere nel passato la tua appartenenza a %(organization)s, in cui "
-                "sei amministratore: chiedi a un altro amministratore di farlo."
-            )
-            % names,
-            code,
-        )
+            % names
+        ]
+    for field, old, new in (
+        ("valid_from", membership.valid_from, valid_from),
+        ("valid_until", membership.valid_until, valid_until),
+    ):
+        if old != new:
+            errors[field] = [
+                _(
+                    "Non puoi cambiare la validità della tua appartenenza a %(organization)s: "
+                    "chiedi a un altro amministratore di farlo."
+                )
+                % names
+            ]
+    if errors:
+        raise StaffError(AccountErrorCode.OWN_MEMBERSHIP, errors)
 
 
 def _membership_change(
@@ -548,29 +621,36 @@ def _membership_change(
                 raise NotFound()
             raise PermissionRequired(Permission.SYSTEM_ADMIN)
         problems = _Problems()
-        new_roles = (
-            list(membership.roles)
-            if roles is UNSET
-            else _clean_roles(actor, roles or [], problems, previous=membership.roles)
-        )
         new_active = membership.is_active if is_active is UNSET else bool(is_active)
         new_from = (
             membership.valid_from if valid_from is UNSET or valid_from is None else valid_from
         )
         new_until = membership.valid_until if valid_until is UNSET else valid_until
+        _refuse_own_change(
+            actor,
+            membership,
+            roles=list(membership.roles) if roles is UNSET else [str(r) for r in roles or []],
+            is_active=new_active,
+            valid_from=new_from,
+            valid_until=new_until,
+        )
+        new_roles = (
+            list(membership.roles)
+            if roles is UNSET
+            else _clean_roles(
+                actor,
+                roles or [],
+                problems,
+                organization=membership.organization,
+                previous=membership.roles,
+            )
+        )
         unit = membership.unit
         if unit_id is not UNSET:
             unit = _clean_unit(actor, membership.organization, unit_id, problems)
         _check_period(new_from, new_until, problems)
-        _guard_own_admin_role(
-            actor,
-            membership,
-            roles=new_roles,
-            is_active=new_active,
-            valid_until=new_until,
-            problems=problems,
-        )
         problems.raise_if_any()
+        before = _grant_state(membership)
         membership.roles = new_roles
         membership.is_active = new_active
         membership.valid_from = new_from
@@ -581,6 +661,7 @@ def _membership_change(
         _check_model(membership, problems)
         problems.raise_if_any()
         membership.save()
+    _grant_change_record(actor, membership, change=reason, before=before)
     logger.info(
         "membership changed (%s): membership=%s organization=%s by=%s",
         reason,

@@ -9,13 +9,12 @@ must see the query schema of the list as a class, not as a string.
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
-from integra.accounts.errors import StaffError
 from integra.accounts.models import Membership, MembershipStatus
 from integra.accounts.selectors import (
     StaffFilters,
@@ -26,7 +25,6 @@ from integra.accounts.selectors import (
 )
 from integra.accounts.services import membership_update, operator_create
 from integra.api.auth import actor_of
-from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
 from integra.core.permissions import Permission, Role
 
@@ -146,27 +144,6 @@ class StaffPatchIn(Schema):
         return value
 
 
-def _staff_problem(request: HttpRequest, exc: StaffError) -> HttpResponse:
-    """A refused change: 422 with one entry per bad field, in the API's field names."""
-    return problem(
-        request,
-        status=422,
-        code=str(exc.code),
-        title=str(exc.code.label),
-        detail=exc.message,
-        errors=[
-            {
-                "field": _STAFF_API_FIELDS.get(field, field),
-                "in": "body",
-                "code": str(exc.code),
-                "message": message,
-            }
-            for field, messages in exc.errors.items()
-            for message in messages
-        ],
-    )
-
-
 @router.get(
     "",
     response=list[StaffOut],
@@ -204,16 +181,14 @@ def staff_get(request: HttpRequest, membership_id: int) -> Membership:
     response={201: StaffCreatedOut},
     summary="Crea un operatore e la sua appartenenza all'ente",
     description="Serve il permesso membership.manage. Solo l'amministratore di sistema "
-    "assegna il ruolo system_admin (altrimenti 403). La risposta contiene, una sola volta, la "
+    "assegna il ruolo system_admin (altrimenti 403); i ruoli sanitari (medico, infermiere) solo "
+    "negli enti sanitari (422 health_role_not_allowed). La risposta contiene, una sola volta, la "
     "password temporanea. Dati non validi: 422 con un elemento per campo; nulla viene salvato.",
 )
 def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Any:
     data = payload.dict()
     data["roles"] = [role.value for role in payload.roles]
-    try:
-        membership, password = operator_create(actor=actor_of(request), **data)
-    except StaffError as exc:
-        return _staff_problem(request, exc)
+    membership, password = operator_create(actor=actor_of(request), **data)
     membership.temporary_password = password  # type: ignore[attr-defined]
     return Status(201, membership)
 
@@ -223,14 +198,12 @@ def staff_create(request: HttpRequest, payload: StaffCreateIn) -> Any:
     response=StaffOut,
     summary="Modifica un'appartenenza",
     description="Cambia solo i campi inviati. Serve il permesso membership.manage; "
-    "l'appartenenza di un altro ente risponde 404. Nessuno può togliersi da qui l'ultimo ruolo "
-    "di amministrazione nel proprio ente (422).",
+    "l'appartenenza di un altro ente risponde 404. Nessuno cambia i propri ruoli, le date di "
+    "validità o lo stato della propria appartenenza (403 own_membership); i ruoli sanitari "
+    "(medico, infermiere) solo negli enti sanitari (422 health_role_not_allowed).",
 )
 def staff_update(request: HttpRequest, membership_id: int, payload: StaffPatchIn) -> Any:
     changes = payload.dict(exclude_unset=True)
     if payload.roles is not None:
         changes["roles"] = [role.value for role in payload.roles]
-    try:
-        return membership_update(actor=actor_of(request), membership_id=membership_id, **changes)
-    except StaffError as exc:
-        return _staff_problem(request, exc)
+    return membership_update(actor=actor_of(request), membership_id=membership_id, **changes)

@@ -13,10 +13,11 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from integra.accounts.access import may_hold_health_roles
 from integra.accounts.errors import StaffError
 from integra.accounts.selectors import StaffFilters
 from integra.core.access import Actor
-from integra.core.permissions import Permission, Role
+from integra.core.permissions import HEALTH_ROLES, Permission, Role
 from integra.organizations.models import Organization, Unit
 
 _DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -30,12 +31,15 @@ ACTIVE_CHOICES = [
 _ACTIVE_VALUES = {"attive": True, "non_attive": False}
 
 
-def role_choices(actor: Actor) -> list[tuple[str, str]]:
-    """Every role, with its Italian label; the system-admin role only for a system admin."""
+def role_choices(actor: Actor, organization: Organization | None = None) -> list[tuple[str, str]]:
+    """Every role, with its Italian label; the system-admin role only for a system admin; the
+    health roles only in an organisation that provides health care."""
+    hidden = set() if organization is None or may_hold_health_roles(organization) else HEALTH_ROLES
     return [
         (str(value), str(label))
         for value, label in Role.choices
-        if value != Role.SYSTEM_ADMIN or actor.has(Permission.SYSTEM_ADMIN)
+        if (value != Role.SYSTEM_ADMIN or actor.has(Permission.SYSTEM_ADMIN))
+        and value not in hidden
     ]
 
 
@@ -119,11 +123,18 @@ class _MembershipFields(_StaffForm):
         _("Valida fino al"), help_text=_("Lascia vuoto se non ha una scadenza.")
     )
 
-    def __init__(self, *args: Any, actor: Actor, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor: Actor,
+        units: QuerySet[Unit],
+        organization: Organization | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         roles = self.fields["roles"]
         assert isinstance(roles, forms.ChoiceField)
-        roles.choices = role_choices(actor)
+        roles.choices = role_choices(actor, organization)
         unit = self.fields["unit"]
         assert isinstance(unit, forms.ModelChoiceField)
         unit.queryset = units
@@ -215,9 +226,17 @@ class MembershipEditForm(_MembershipFields):
         help_text=_("Togli la spunta per sospendere l'accesso dell'operatore a questo ente."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, own: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["valid_from"].help_text = _("Lascia vuoto per non cambiarla.")
+        if own:
+            # One's own roles, validity and active flag are another administrator's to change
+            # (the service refuses them too): shown, not editable.
+            for name in ("roles", "is_active", "valid_from", "valid_until"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "È la tua appartenenza: solo un altro amministratore può cambiarlo."
+                )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.membership_data()

@@ -130,6 +130,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         actor=actor,
         units=staff_units(actor=actor, organization_id=organization.pk),
+        organization=organization,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,6 +166,7 @@ def staff_add_existing(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         actor=actor,
         units=staff_units(actor=actor, organization_id=organization.pk),
+        organization=organization,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -201,6 +203,8 @@ def staff_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
         initial=MembershipEditForm.initial_for(membership),
         actor=actor,
         units=staff_units(actor=actor, organization_id=membership.organization_id),
+        organization=membership.organization,
+        own=membership.user_id == actor.user.pk,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -21,8 +21,7 @@ from integra.api.errors import (
     STATUS_CODES,
     ApiErrorCode,
     django_validation_errors,
-    domain_error_status,
-    domain_problem,
+    domain_error_problem,
     method_not_allowed,
     not_found,
     problem,
@@ -30,7 +29,8 @@ from integra.api.errors import (
     validation_errors,
 )
 from integra.api.parser import IntegraParser
-from integra.core.access import PermissionRequired
+from integra.core.access import PermissionRequired, permission_denial_record
+from integra.core.errors import DomainError
 
 logger = logging.getLogger("integra.api")
 
@@ -149,6 +149,12 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(PermissionRequired)
 def on_permission(request: HttpRequest, exc: PermissionRequired) -> HttpResponse:
+    permission_denial_record(
+        getattr(request, "actor", None),
+        exc.permission,
+        method=request.method or "",
+        path=request.path,
+    )
     return problem(
         request,
         status=403,
@@ -159,6 +165,8 @@ def on_permission(request: HttpRequest, exc: PermissionRequired) -> HttpResponse
 
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    if isinstance(exc.__cause__, PermissionRequired):
+        on_permission(request, exc.__cause__)  # logs the denial; the answer is the same
     return problem(
         request,
         status=403,
@@ -195,11 +203,13 @@ def _http_error_detail(exc: HttpError) -> str:
     return str(exc.message) or _("La richiesta non può essere eseguita.")
 
 
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return domain_error_problem(request, exc)
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    status = domain_error_status(exc)
-    if status is not None:
-        return domain_problem(request, exc, status)
     _log_unexpected(request)
     return server_error(request)
 

@@ -4,22 +4,25 @@ Every error body is ``application/problem+json`` with ``type``, ``title``, ``sta
 (stable, never translated: clients branch on it), ``detail`` and ``instance``; a 422 adds
 ``errors``, one entry per bad field. ``title`` and ``detail`` follow ``Accept-Language``.
 
-Domain apps map their own exceptions with :func:`register_domain_error`; anything else that
-escapes a handler becomes a 500 without details (the traceback goes to the log, the client gets
-the request id to quote).
+A service's refusal is a :class:`integra.core.errors.DomainError` (each app subclasses it with its
+own code enum) and becomes problem+json in :func:`domain_error_problem`, registered once on the
+API; anything else that escapes a handler becomes a 500 without details (the traceback goes to
+the log, the client gets the request id to quote).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import HttpError
+
+from integra.core.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # A URN rather than a made-up URL: stable, and honest about not being dereferenceable.
@@ -281,40 +284,14 @@ def django_validation_errors(message_dict: dict[str, list[str]]) -> list[dict[st
 
 # --- domain errors ---------------------------------------------------------------------------
 
-E = TypeVar("E", bound=type[Exception])
 
-_DOMAIN_ERRORS: dict[type[Exception], int] = {}
-
-
-def register_domain_error(*, status: int) -> Callable[[E], E]:
-    """Class decorator: the API answers this domain error with ``status`` and its own code.
-
-    The exception should carry ``code`` (a ``TextChoices`` member: its label becomes the title)
-    and ``message`` (the detail); without them the generic code of the status is used.
-    """
-
-    def decorator(exc_class: E) -> E:
-        _DOMAIN_ERRORS[exc_class] = status
-        return exc_class
-
-    return decorator
-
-
-def domain_error_status(exc: Exception) -> int | None:
-    for cls in type(exc).__mro__:
-        if cls in _DOMAIN_ERRORS:
-            return _DOMAIN_ERRORS[cls]
-    return None
-
-
-def domain_problem(request: HttpRequest, exc: Exception, status: int) -> HttpResponse:
-    generic = STATUS_CODES.get(status, ApiErrorCode.BAD_REQUEST)
-    code = getattr(exc, "code", None) or generic
-    label = getattr(code, "label", None) or generic.label
+def domain_error_problem(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """Every refusal of a service: its status, its code and title, and one entry per message."""
     return problem(
         request,
-        status=status,
-        code=str(code),
-        title=str(label),
-        detail=str(getattr(exc, "message", "") or exc),
+        status=exc.status,
+        code=str(exc.code),
+        title=exc.title,
+        detail=exc.message,
+        errors=exc.api_errors(),
     )

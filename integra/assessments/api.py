@@ -14,18 +14,16 @@ item. No ``from __future__ import annotations``: ``@paginate`` must see the sche
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from integra.api.auth import actor_of
-from integra.api.errors import ApiErrorCode, problem
 from integra.api.pagination import LimitOffset
 from integra.assessments import selectors, services
 from integra.assessments.definitions import InstrumentDefinition
 from integra.assessments.models import Assessment, InstrumentVersion
-from integra.assessments.scoring import ScoringError, score, total_range
+from integra.assessments.scoring import score, total_range
 from integra.core.access import NotFound
 from integra.people.models import Person
 
@@ -155,45 +153,6 @@ class VersionQuery(Schema):
     )
 
 
-def _scoring_problem(request: HttpRequest, exc: ScoringError) -> HttpResponse:
-    return problem(
-        request,
-        status=422,
-        code=ApiErrorCode.VALIDATION,
-        detail=_("Risposte incomplete o non valide."),
-        errors=[
-            {
-                "field": f"{'context' if key in exc.context_keys else 'answers'}.{key}",
-                "in": "body",
-                "code": "invalid_context" if key in exc.context_keys else "invalid_answer",
-                "message": message,
-            }
-            for key, message in exc.errors.items()
-        ],
-    )
-
-
-def _error_field(exc: services.AssessmentError, key: str) -> str:
-    if key in exc.context_keys:
-        return f"context.{key}"
-    if key in exc.answer_keys:
-        return f"answers.{key}"
-    return key
-
-
-def _assessment_problem(request: HttpRequest, exc: services.AssessmentError) -> HttpResponse:
-    return problem(
-        request,
-        status=422,
-        code=ApiErrorCode.VALIDATION,
-        detail=exc.message,
-        errors=[
-            {"field": _error_field(exc, field), "in": "body", "code": "invalid", "message": message}
-            for field, message in exc.errors.items()
-        ],
-    )
-
-
 def _score_data(definition: InstrumentDefinition, result: Any) -> dict[str, Any]:
     return {"instrument_code": definition.code, "version": definition.version, **result.as_dict()}
 
@@ -234,10 +193,7 @@ def instrument_get_endpoint(request: HttpRequest, code: str, filters: Query[Vers
 def instrument_score_endpoint(request: HttpRequest, code: str, payload: ScoreIn) -> Any:
     actor_of(request)
     definition = selectors.instrument_version_get(code=code[:50]).parsed()
-    try:
-        result = score(definition, payload.answers, payload.context)
-    except ScoringError as exc:
-        return _scoring_problem(request, exc)
+    result = score(definition, payload.answers, payload.context)
     return _score_data(definition, result)
 
 
@@ -304,20 +260,15 @@ class AssessmentQuery(Schema):
 def assessment_create_endpoint(request: HttpRequest, payload: AssessmentIn) -> Any:
     actor = actor_of(request)
     person = Person(pk=payload.person_id)
-    try:
-        assessment = services.record_assessment(
-            actor,
-            person,
-            payload.instrument_code,
-            payload.answers,
-            payload.context,
-            payload.administered_on,
-            payload.notes,
-        )
-    except services.AssessmentError as exc:
-        return _assessment_problem(request, exc)
-    except NotFound:
-        raise
+    assessment = services.record_assessment(
+        actor,
+        person,
+        payload.instrument_code,
+        payload.answers,
+        payload.context,
+        payload.administered_on,
+        payload.notes,
+    )
     fresh = selectors.assessment_get(actor=actor, assessment_id=assessment.pk)
     return Status(201, fresh)
 

@@ -15,19 +15,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from integra.assessments.definitions import InstrumentDefinition
+from integra.assessments.errors import ScoringError
 
-
-class ScoringError(Exception):
-    """Answers or context that cannot be scored: ``errors`` maps each bad item code (or context
-    key, or ``answers``/``context`` for the whole mapping) to an Italian message."""
-
-    def __init__(
-        self, errors: dict[str, str], *, context_keys: frozenset[str] = frozenset()
-    ) -> None:
-        self.errors = errors
-        # Which keys of ``errors`` are about the context rather than the answers.
-        self.context_keys = context_keys
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+__all__ = ["ScoreResult", "ScoringError", "score"]
 
 
 @dataclass(frozen=True)

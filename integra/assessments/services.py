@@ -23,6 +23,7 @@ from integra.assessments.definitions import (
     load_text,
     shipped_files,
 )
+from integra.assessments.errors import AssessmentError
 from integra.assessments.models import Assessment, Instrument, InstrumentVersion
 from integra.assessments.scoring import ScoringError, score
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible
@@ -152,24 +153,6 @@ def load_shipped_instruments(**kwargs: Any) -> None:
         instrument_load(definition=definition, make_current=not has_current)
 
 
-class AssessmentError(Exception):
-    """A refused assessment: ``errors`` maps each bad field or item code to Italian text."""
-
-    def __init__(
-        self,
-        errors: dict[str, str],
-        *,
-        answer_keys: frozenset[str] = frozenset(),
-        context_keys: frozenset[str] = frozenset(),
-    ) -> None:
-        self.errors = errors
-        # Which keys name an item of the answers, or a context field (the rest are fields).
-        self.answer_keys = answer_keys
-        self.context_keys = context_keys
-        self.message = _("La valutazione non è valida.")
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-
-
 def current_version(code: str) -> InstrumentVersion:
     """The version in use of instrument ``code``, or ``NotFound``."""
     version = (
@@ -215,7 +198,7 @@ def record_assessment(
     try:
         result = score(definition, answers, context)
     except ScoringError as exc:
-        errors.update(exc.errors)
+        errors.update(exc.item_messages)
         context_keys = exc.context_keys
         result = None
     answer_keys = frozenset(errors) - context_keys

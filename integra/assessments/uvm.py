@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pghistory
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from integra.core.access import (
     require,
     scoped,
 )
+from integra.core.errors import DomainError
 from integra.core.health import may_record_health, may_see_health, without_keys
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
@@ -60,31 +61,20 @@ from integra.programs.redaction import eligibility_visible
 MANAGE_PERMISSIONS = (Permission.UVM_PARTICIPATE, Permission.ASSESSMENT_PERFORM)
 
 
-class UvmErrorCode:
-    INVALID = "uvm_invalid"
-    COMPOSITION = "uvm_composition"
-    STATE = "uvm_state"
+class UvmErrorCode(models.TextChoices):
+    INVALID = "uvm_invalid", gettext_lazy("Dati della seduta UVM non validi")
+    COMPOSITION = "uvm_composition", gettext_lazy("Composizione dell'UVM non valida")
+    STATE = "uvm_state", gettext_lazy("Operazione non consentita in questo stato")
 
 
-class UvmError(Exception):
+class UvmError(DomainError):
     """A refused UVM operation: ``errors`` maps each field to its Italian messages."""
 
-    labels = {
-        UvmErrorCode.INVALID: gettext_lazy("Dati della seduta UVM non validi"),
-        UvmErrorCode.COMPOSITION: gettext_lazy("Composizione dell'UVM non valida"),
-        UvmErrorCode.STATE: gettext_lazy("Operazione non consentita in questo stato"),
-    }
+    statuses = {UvmErrorCode.COMPOSITION: 409, UvmErrorCode.STATE: 409}
+    several_message = gettext_lazy("Uno o più dati non sono validi.")
 
-    def __init__(self, code: str, errors: dict[str, list[str]]) -> None:
-        self.code = code
-        self.errors = {field: [str(m) for m in msgs] for field, msgs in errors.items()}
-        every = [m for msgs in self.errors.values() for m in msgs]
-        self.message = every[0] if len(every) == 1 else _("Uno o più dati non sono validi.")
-        super().__init__(self.message)
-
-    @property
-    def title(self) -> str:
-        return str(self.labels[self.code])
+    def __init__(self, code: UvmErrorCode, errors: dict[str, list[str]]) -> None:
+        super().__init__(code, errors)
 
 
 # --- access ------------------------------------------------------------------------------------

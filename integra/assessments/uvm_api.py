@@ -17,7 +17,6 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from integra.api.auth import actor_of
-from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
 from integra.assessments import uvm
 from integra.assessments.uvm_minutes import minutes_pdf
@@ -33,22 +32,6 @@ from integra.people.schemas import PersonRefOut
 router = Router(tags=["UVM"])
 
 MAX_ID = 2**31 - 1
-
-
-def _uvm_problem(request: HttpRequest, exc: uvm.UvmError) -> HttpResponse:
-    status = 409 if exc.code in (uvm.UvmErrorCode.COMPOSITION, uvm.UvmErrorCode.STATE) else 422
-    return problem(
-        request,
-        status=status,
-        code=exc.code,
-        title=exc.title,
-        detail=exc.message,
-        errors=[
-            {"field": field, "in": "body", "code": exc.code, "message": message}
-            for field, messages in exc.errors.items()
-            for message in messages
-        ],
-    )
 
 
 class UserClassOut(Schema):
@@ -204,10 +187,7 @@ class SessionIn(Schema):
     "validi.",
 )
 def session_create_endpoint(request: HttpRequest, payload: SessionIn) -> Any:
-    try:
-        session = uvm.session_create(actor=actor_of(request), data=payload.dict())
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    session = uvm.session_create(actor=actor_of(request), data=payload.dict())
     return _reply(request, session.pk, 201)
 
 
@@ -241,10 +221,7 @@ class MemberIn(Schema):
 def member_add_endpoint(request: HttpRequest, session_id: int, payload: MemberIn) -> Any:
     data = payload.dict()
     data["profession"] = str(payload.profession.value)
-    try:
-        uvm.member_add(actor=actor_of(request), session_id=session_id, data=data)
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.member_add(actor=actor_of(request), session_id=session_id, data=data)
     return _reply(request, session_id, 201)
 
 
@@ -254,10 +231,7 @@ def member_add_endpoint(request: HttpRequest, session_id: int, payload: MemberIn
     summary="Toglie un componente",
 )
 def member_remove_endpoint(request: HttpRequest, session_id: int, member_id: int) -> Any:
-    try:
-        uvm.member_remove(actor=actor_of(request), session_id=session_id, member_id=member_id)
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.member_remove(actor=actor_of(request), session_id=session_id, member_id=member_id)
     return _reply(request, session_id)
 
 
@@ -272,12 +246,9 @@ class AssessmentsIn(Schema):
     description="Valutazioni della stessa persona registrate con /api/v1/assessments.",
 )
 def assessments_link_endpoint(request: HttpRequest, session_id: int, payload: AssessmentsIn) -> Any:
-    try:
-        uvm.assessments_link(
-            actor=actor_of(request), session_id=session_id, assessment_ids=payload.assessment_ids
-        )
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.assessments_link(
+        actor=actor_of(request), session_id=session_id, assessment_ids=payload.assessment_ids
+    )
     return _reply(request, session_id)
 
 
@@ -311,12 +282,7 @@ def _outcome_data(payload: OutcomeIn | None) -> dict[str, Any]:
     summary="Registra la sintesi dei bisogni e l'esito proposto",
 )
 def outcome_endpoint(request: HttpRequest, session_id: int, payload: OutcomeIn) -> Any:
-    try:
-        uvm.outcome_update(
-            actor=actor_of(request), session_id=session_id, data=_outcome_data(payload)
-        )
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.outcome_update(actor=actor_of(request), session_id=session_id, data=_outcome_data(payload))
     return _reply(request, session_id)
 
 
@@ -331,15 +297,12 @@ class EligibilityIn(Schema):
     summary="Verifica i requisiti di una misura (B1, B2) e la allega alla seduta",
 )
 def eligibility_endpoint(request: HttpRequest, session_id: int, payload: EligibilityIn) -> Any:
-    try:
-        uvm.eligibility_record(
-            actor=actor_of(request),
-            session_id=session_id,
-            measure_code=payload.measure_code,
-            on_date=payload.on_date,
-        )
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.eligibility_record(
+        actor=actor_of(request),
+        session_id=session_id,
+        measure_code=payload.measure_code,
+        on_date=payload.on_date,
+    )
     return _reply(request, session_id)
 
 
@@ -355,12 +318,9 @@ def eligibility_endpoint(request: HttpRequest, session_id: int, payload: Eligibi
 def conclude_endpoint(
     request: HttpRequest, session_id: int, payload: OutcomeIn | None = None
 ) -> Any:
-    try:
-        uvm.session_conclude(
-            actor=actor_of(request), session_id=session_id, data=_outcome_data(payload)
-        )
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.session_conclude(
+        actor=actor_of(request), session_id=session_id, data=_outcome_data(payload)
+    )
     return _reply(request, session_id)
 
 
@@ -372,10 +332,7 @@ class CancelIn(Schema):
     "/uvm-sessions/{session_id}/cancel", response=SessionDetailOut, summary="Annulla la seduta"
 )
 def cancel_endpoint(request: HttpRequest, session_id: int, payload: CancelIn) -> Any:
-    try:
-        uvm.session_cancel(actor=actor_of(request), session_id=session_id, reason=payload.reason)
-    except uvm.UvmError as exc:
-        return _uvm_problem(request, exc)
+    uvm.session_cancel(actor=actor_of(request), session_id=session_id, reason=payload.reason)
     return _reply(request, session_id)
 
 

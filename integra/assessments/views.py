@@ -239,7 +239,7 @@ def assessment_new(request: HttpRequest, person_pk: int, code: str) -> HttpRespo
                     meta.cleaned_data["notes"],
                 )
             except AssessmentError as exc:
-                errors = exc.errors
+                errors = exc.item_messages
                 for field in ("administered_on",):
                     if field in errors:
                         meta.add_error(field, errors.pop(field))
@@ -250,7 +250,7 @@ def assessment_new(request: HttpRequest, person_pk: int, code: str) -> HttpRespo
             try:
                 score(definition, answers, context)
             except ScoringError as exc:
-                errors = exc.errors
+                errors = exc.item_messages
     return _render(
         request,
         "assessments/assessment_form.html",

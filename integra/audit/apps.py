@@ -9,3 +9,8 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from integra.audit import access  # noqa: F401  (registers policies)
+        from integra.audit.denials import denial_record
+        from integra.core.access import on_denied
+
+        # The access policy reports denials; it does not import the audit app (layering).
+        on_denied(denial_record)

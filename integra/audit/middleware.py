@@ -6,11 +6,13 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 import pghistory
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from integra.audit.denials import denials_deferred, denials_write_after_response
 from integra.audit.services import access_log_buffered
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -74,15 +76,28 @@ class AuditContextMiddleware:
     the context entered here.
 
     The access-log buffer is written when the response is ready, in its own transaction, so
-    denied attempts survive a rolled-back view.
+    a response is not delivered if its reads could not be recorded. Denied attempts are written
+    once the response has been handed over (its close), in their own transaction too: they
+    survive a rolled-back view, and a forbidden id answers as fast as a missing one.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with access_log_buffered(), pghistory.context(**self.context_for(request)):
-            return self.get_response(request)
+        with (
+            denials_deferred() as denials,
+            access_log_buffered(),
+            pghistory.context(**self.context_for(request)),
+        ):
+            response = self.get_response(request)
+        if denials:
+            # Django runs these when the server closes the response, after the client has its
+            # answer (its own file responses close their files this way; there is no public
+            # per-response hook).
+            closers = response._resource_closers  # type: ignore[attr-defined]
+            closers.append(partial(denials_write_after_response, denials))
+        return response
 
     @staticmethod
     def context_for(request: HttpRequest) -> dict[str, object]:

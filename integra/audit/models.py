@@ -21,6 +21,8 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Ricerca")
     EXPORT = "export", _("Esportazione")
     PRINT = "print", _("Stampa")
+    # A write recorded here as well as in the history: role changes, refused writes.
+    CHANGE = "change", _("Modifica")
 
 
 class AccessOutcome(models.TextChoices):

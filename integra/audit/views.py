@@ -9,11 +9,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from integra.audit.exports import access_log_csv_lines
 from integra.audit.forms import AccessLogFilterForm
-from integra.audit.models import AccessAction
+from integra.audit.models import AccessAction, AccessLog
 from integra.audit.selectors import AUDIT_TIME_ZONE, AccessLogFilters, access_log_list
 from integra.audit.services import (
     ACCESS_LOG_SUBJECT,
@@ -21,19 +22,55 @@ from integra.audit.services import (
     access_log_export,
     access_log_record,
 )
-from integra.core.access import Actor
-from integra.core.permissions import Permission
+from integra.core.access import Actor, permission_denial_record
+from integra.core.permissions import Permission, Role
 
 PAGE_SIZE = 50
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
+def _forbidden(request: HttpRequest, permission: Permission) -> HttpResponse:
+    permission_denial_record(
+        getattr(request, "actor", None),
+        permission,
+        method=request.method or "",
+        path=request.path,
+    )
     return render(request, "audit/forbidden.html", status=403)
 
 
 def _actor_with(request: HttpRequest, permission: Permission) -> Actor | None:
     actor: Actor | None = getattr(request, "actor", None)
     return actor if actor is not None and actor.has(permission) else None
+
+
+def _role_labels(roles: Any) -> str:
+    if not isinstance(roles, list):
+        return "—"
+    return ", ".join(str(Role(r).label) if r in Role.values else str(r) for r in roles) or "—"
+
+
+def _grant_change(entry: AccessLog) -> str:
+    """What a role change did (roles before → after, validity, active flag), for the table."""
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
+    after = detail.get("after")
+    if entry.action != AccessAction.CHANGE or not isinstance(after, dict):
+        return ""
+    before = detail.get("before")
+    if not isinstance(before, dict):
+        before = {}
+    parts = [
+        _("Ruoli: %(before)s → %(after)s")
+        % {"before": _role_labels(before.get("roles")), "after": _role_labels(after.get("roles"))}
+    ]
+    changed = set(detail.get("changed") or [])
+    if changed & {"valid_from", "valid_until"}:
+        parts.append(
+            _("validità dal %(start)s al %(end)s")
+            % {"start": after.get("valid_from") or "—", "end": after.get("valid_until") or "—"}
+        )
+    if "is_active" in changed:
+        parts.append(_("attiva") if after.get("is_active") else _("disattivata"))
+    return "; ".join(str(part) for part in parts)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -53,7 +90,7 @@ def _invalid_filters(request: HttpRequest, form: AccessLogFilterForm) -> HttpRes
 def access_log(request: HttpRequest) -> HttpResponse:
     actor = _actor_with(request, Permission.AUDIT_VIEW)
     if actor is None:
-        return _forbidden(request)
+        return _forbidden(request, Permission.AUDIT_VIEW)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
         return _invalid_filters(request, form)
@@ -72,6 +109,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
         },
         purpose=AUDIT_PURPOSE,
     )
+    for entry in page.object_list:
+        entry.grant_change = _grant_change(entry)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "form": form,
         "page": page,
@@ -87,7 +126,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
 def access_log_csv(request: HttpRequest) -> HttpResponseBase:
     actor = _actor_with(request, Permission.AUDIT_EXPORT)
     if actor is None or not actor.has(Permission.AUDIT_VIEW):
-        return _forbidden(request)
+        missing = Permission.AUDIT_EXPORT if actor is None else Permission.AUDIT_VIEW
+        return _forbidden(request, missing)
     form = AccessLogFilterForm(request.GET)
     if not form.is_valid():
         return _invalid_filters(request, form)

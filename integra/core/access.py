@@ -149,38 +149,87 @@ def scoped(actor: Actor | None, queryset: models.QuerySet[M] | type[M]) -> model
 def get_visible(actor: Actor | None, queryset: models.QuerySet[M] | type[M], **lookup: Any) -> M:
     """One object the actor may see, or ``NotFound`` — the same whether missing or forbidden.
 
-    A lookup that matches a row outside the actor's scope is recorded as a denied attempt in the
-    access log; the caller cannot tell the two cases apart.
+    A row outside the actor's scope is only ever read, never locked: a ``select_for_update``
+    queryset locks the visible row alone. Missing and forbidden do the same work (the same
+    second query, which names the row without reading it); a forbidden lookup is then reported
+    to the denial hooks (the audit app logs it after the response), so neither the answer nor
+    its timing tells the two apart. A lookup naming several visible rows is not a denial.
     """
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
         return scoped(actor, qs).get(**lookup)
-    except (ObjectDoesNotExist, MultipleObjectsReturned):
+    except ObjectDoesNotExist:
         pass
+    except MultipleObjectsReturned:
+        raise NotFound() from None
     except (ValueError, TypeError, ValidationError):
         # A malformed id ("abc" for an integer key, a bad UUID) names nothing: not found.
         raise NotFound() from None
-    if actor is not None:
-        _record_denied_if_exists(actor, qs, lookup)
+    hidden_pk = _unlocked(qs).filter(**lookup).values_list("pk", flat=True).first()
+    if actor is not None and hidden_pk is not None:
+        _notify(
+            Denial(
+                actor=actor,
+                model=qs.model,
+                object_id=hidden_pk,
+                lookup={key: str(value) for key, value in lookup.items()},
+            )
+        )
     raise NotFound()
 
 
-def _record_denied_if_exists(
-    actor: Actor, qs: models.QuerySet[Any], lookup: dict[str, Any]
-) -> None:
-    """Log an attempt on a row that exists outside the actor's scope (never a missing one)."""
-    from integra.audit.models import AccessAction, AccessOutcome
-    from integra.audit.services import access_log_record
+def _unlocked(qs: models.QuerySet[M]) -> models.QuerySet[M]:
+    """``qs`` without ``select_for_update``: Django has no public way to drop it from a
+    queryset, and a row the actor may not see must not be locked (or waited for)."""
+    probe = qs.all()
+    probe.query.select_for_update = False
+    return probe
 
-    hidden = qs.filter(**lookup).first()
-    if hidden is not None:
-        access_log_record(
-            actor=actor,
-            subject=hidden,
-            action=AccessAction.VIEW,
-            outcome=AccessOutcome.DENIED,
-            detail={"lookup": {key: str(value) for key, value in lookup.items()}},
-        )
+
+# --- denials: reported to whoever registered (the audit app), never imported from here --------
+
+
+@dataclass(frozen=True)
+class Denial:
+    """A refused access: a row outside the actor's scope (``model`` and ``object_id``), or a
+    permission the actor lacks (``permission``, with the request's ``method`` and ``path``)."""
+
+    actor: Actor
+    model: type[models.Model] | None = None
+    object_id: Any = None
+    lookup: dict[str, str] = field(default_factory=dict)
+    permission: Permission | None = None
+    method: str = ""
+    path: str = ""
+
+
+DenialHook = Callable[[Denial], None]
+
+_DENIAL_HOOKS: list[DenialHook] = []
+
+
+def on_denied(callback: DenialHook) -> DenialHook:
+    """Register ``callback`` to be told of every denial (once, however often registered).
+
+    The policy stays at the bottom of the layers: the audit app registers its writer here in
+    its ``AppConfig.ready()`` instead of the policy importing it.
+    """
+    if callback not in _DENIAL_HOOKS:
+        _DENIAL_HOOKS.append(callback)
+    return callback
+
+
+def _notify(denial: Denial) -> None:
+    for hook in _DENIAL_HOOKS:
+        hook(denial)
+
+
+def permission_denial_record(
+    actor: Actor | None, permission: Permission, *, method: str = "", path: str = ""
+) -> None:
+    """Report a ``PermissionRequired`` that reached the operator as a 403 (page or API)."""
+    if actor is not None:
+        _notify(Denial(actor=actor, permission=permission, method=method, path=path))
 
 
 def require(actor: Actor | None, permission: Permission) -> None:

@@ -1,16 +1,18 @@
-"""Site-wide middleware: the 403 page for a missing permission, and the language choice."""
+"""Site-wide middleware: the 403 page for a missing permission (the denial is logged), and the
+language choice."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
 
-from integra.core.access import PermissionRequired
+from integra.core.access import PermissionRequired, permission_denial_record
 
 API_PREFIX = "/api/"
 
@@ -23,6 +25,20 @@ class PermissionRequiredMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # A page may turn the missing permission into Django's PermissionDenied with a message
+        # of its own (Django renders that 403): the denial is logged all the same.
+        required = exception if isinstance(exception, PermissionRequired) else None
+        if isinstance(exception, PermissionDenied) and isinstance(
+            exception.__cause__, PermissionRequired
+        ):
+            required = exception.__cause__
+        if required is not None:
+            permission_denial_record(
+                getattr(request, "actor", None),
+                required.permission,
+                method=request.method or "",
+                path=request.path,
+            )
         if isinstance(exception, PermissionRequired):
             return render(
                 request,

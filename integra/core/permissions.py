@@ -74,6 +74,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     | {P.STAFF_VIEW, P.MEMBERSHIP_MANAGE, P.CATALOGUE_MANAGE, P.SYSTEM_ADMIN},
 }
 
+# Permissions over health data: the roles that hold one are health roles (HEALTH_ROLES), which
+# only organisations that provide health care may give (accounts.access.health_care_kinds).
+HEALTH_PERMISSIONS: frozenset[Permission] = frozenset({P.HEALTH_DATA_VIEW, P.HEALTH_DATA_EDIT})
+HEALTH_ROLES: frozenset[Role] = frozenset(
+    role for role, granted in ROLE_PERMISSIONS.items() if granted & HEALTH_PERMISSIONS
+)
+
 # Roles whose holders must pass a second factor (TOTP) before acting.
 ADMIN_ROLES: frozenset[Role] = frozenset({Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
 

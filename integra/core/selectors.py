@@ -406,6 +406,7 @@ def district_coincidences(
     *, actor: Actor, districts: list[District]
 ) -> dict[int, DistrictTerritory]:
     """Coincidence (seed 002, rule 2) of each of these Distretti, in constant queries."""
+    require(actor, Permission.TERRITORY_VIEW)
     rows, _ambiti = _territory_of_districts(actor=actor, districts=districts)
     return {row.district.pk: row for row in rows}
 

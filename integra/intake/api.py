@@ -11,16 +11,14 @@ the query schema of the list as a class.
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from integra.api.auth import actor_of
-from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
 from integra.intake import selectors, services, workflow
-from integra.intake.errors import IntakeError, IntakeErrorCode
 from integra.intake.models import (
     Channel,
     IntakeAttachment,
@@ -40,24 +38,6 @@ router = Router(tags=["PUA"])
 
 TEXT = 200
 LONG_TEXT = 4000
-
-
-def _intake_problem(request: HttpRequest, exc: IntakeError) -> HttpResponse:
-    status = 409 if exc.code == IntakeErrorCode.ILLEGAL_TRANSITION else 422
-    if exc.code == IntakeErrorCode.ATTACHMENT_TOO_LARGE:
-        status = 413
-    return problem(
-        request,
-        status=status,
-        code=str(exc.code),
-        title=str(exc.code.label),
-        detail=exc.message,
-        errors=[
-            {"field": field, "in": "body", "code": str(exc.code), "message": message}
-            for field, messages in exc.errors.items()
-            for message in messages
-        ],
-    )
 
 
 # --- PUAs --------------------------------------------------------------------------------------
@@ -290,11 +270,8 @@ def request_create_endpoint(request: HttpRequest, payload: RequestIn) -> Any:
     for key in ("channel", "requester_kind", "urgency"):
         data[key] = str(data[key].value if hasattr(data[key], "value") else data[key])
     data["need_areas"] = [str(getattr(a, "value", a)) for a in data["need_areas"]]
-    try:
-        actor = actor_of(request)
-        created = services.request_create(actor=actor, data=data)
-    except IntakeError as exc:
-        return _intake_problem(request, exc)
+    actor = actor_of(request)
+    created = services.request_create(actor=actor, data=data)
     return Status(201, with_person_ref(actor, created))
 
 
@@ -347,10 +324,7 @@ def request_transition_endpoint(
         }.items()
         if value is not None
     }
-    try:
-        workflow.transition(actor, request_id, str(payload.to.value), payload.reason, **data)
-    except IntakeError as exc:
-        return _intake_problem(request, exc)
+    workflow.transition(actor, request_id, str(payload.to.value), payload.reason, **data)
     return selectors.request_detail(actor=actor, request_id=request_id)
 
 
@@ -377,15 +351,12 @@ class TriageResultOut(Schema):
     "non decide: l'esito lo sceglie l'operatore. Risposte mancanti o sconosciute: 422 per item.",
 )
 def request_triage_endpoint(request: HttpRequest, request_id: int, payload: TriageIn) -> Any:
-    try:
-        updated = services.triage_record(
-            actor=actor_of(request),
-            request_id=request_id,
-            answers=payload.answers,
-            context=payload.context,
-        )
-    except IntakeError as exc:
-        return _intake_problem(request, exc)
+    updated = services.triage_record(
+        actor=actor_of(request),
+        request_id=request_id,
+        answers=payload.answers,
+        context=payload.context,
+    )
     return {
         "instrument": updated.triage_instrument,
         "version": updated.triage_version,
@@ -412,15 +383,12 @@ def attachment_create_endpoint(
     payload: Form[AttachmentIn],
     file: UploadedFile = File(..., description="Il file: PDF, JPEG o PNG."),  # noqa: B008
 ) -> Any:
-    try:
-        attachment = services.attachment_add(
-            actor=actor_of(request),
-            request_id=request_id,
-            upload=file,
-            description=payload.description,
-        )
-    except IntakeError as exc:
-        return _intake_problem(request, exc)
+    attachment = services.attachment_add(
+        actor=actor_of(request),
+        request_id=request_id,
+        upload=file,
+        description=payload.description,
+    )
     return Status(201, attachment)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.errors import DomainError
+
 
 class IntakeErrorCode(models.TextChoices):
     REQUEST_INVALID = "intake_request_invalid", _("Richiesta non valida")
@@ -17,24 +19,20 @@ class IntakeErrorCode(models.TextChoices):
     ATTACHMENT_TOO_LARGE = "intake_attachment_too_large", _("File troppo grande")
 
 
-class IntakeError(Exception):
+class IntakeError(DomainError):
     """A refused PUA operation with the Italian messages of each bad field.
 
     ``errors`` maps a field name to its messages, so a form can mark each field and the API can
     name each one in a 422; nothing has been written.
     """
 
-    def __init__(self, code: IntakeErrorCode, errors: dict[str, list[str]]) -> None:
-        self.code = code
-        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
-        every = [m for messages in self.errors.values() for m in messages]
-        self.message = (
-            every[0] if len(every) == 1 else str(_("Uno o più dati non sono validi: correggili."))
-        )
-        super().__init__(self.message)
+    statuses = {
+        IntakeErrorCode.ILLEGAL_TRANSITION: 409,
+        IntakeErrorCode.ATTACHMENT_TOO_LARGE: 413,
+    }
 
-    def __str__(self) -> str:
-        return str(self.message)
+    def __init__(self, code: IntakeErrorCode, errors: dict[str, list[str]]) -> None:
+        super().__init__(code, errors)
 
 
 class WorkflowError(IntakeError):

@@ -75,7 +75,7 @@ def score_triage(answers: Mapping[str, str], context: Mapping[str, str] | None) 
             IntakeErrorCode.TRIAGE_INVALID,
             {
                 (key if key in ("answers", "context") else f"answers.{key}"): [str(message)]
-                for key, message in exc.errors.items()
+                for key, message in exc.item_messages.items()
             },
         ) from exc
     return TriageScore(

@@ -180,8 +180,9 @@ def can_manage_service(*, actor: Actor | None, service: Service) -> bool:
 def manageable_services(*, actor: Actor | None) -> QuerySet[Service]:
     """Services the actor may edit: those of the organisation they act for."""
     require(actor, Permission.CATALOGUE_MANAGE)
-    assert actor is not None
-    return Service.objects.filter(provider_id=actor.organization_id)
+    assert actor is not None  # require() refuses None
+    # Through the policy like every read, then narrowed to the actor's own services.
+    return scoped(actor, Service).filter(provider_id=actor.organization_id)
 
 
 def service_for_edit(*, actor: Actor | None, service_id: int) -> Service:

@@ -31,12 +31,7 @@ from integra.api.pagination import LimitOffset
 from integra.organizations.search import normalize
 from integra.people import models as people_models
 from integra.people import selectors, services
-from integra.people.errors import (
-    IdentifierErrorCode,
-    MismatchField,
-    PersonError,
-    PersonErrorCode,
-)
+from integra.people.errors import IdentifierErrorCode, MismatchField
 from integra.people.files import private_file_response
 from integra.people.identifiers import IdentifierKind, Mismatch, PlaceKind
 from integra.people.matching import DuplicateCandidate, PossibleDuplicate, duplicate_threshold
@@ -408,22 +403,6 @@ class PersonQuery(Schema):
     )
 
 
-def _person_problem(request: HttpRequest, exc: PersonError) -> HttpResponse:
-    """A refused write: 422 with one entry per bad field."""
-    return problem(
-        request,
-        status=422,
-        code=str(exc.code),
-        title=str(exc.code.label),
-        detail=exc.message,
-        errors=[
-            {"field": field, "in": "body", "code": str(exc.code), "message": message}
-            for field, messages in exc.errors.items()
-            for message in messages
-        ],
-    )
-
-
 def _with_warnings(person: Person, warnings: list[Mismatch]) -> Person:
     person.warnings = warnings  # type: ignore[attr-defined]
     return person
@@ -459,8 +438,6 @@ def person_create_endpoint(request: HttpRequest, payload: PersonCreateIn) -> Any
         person, warnings = services.person_create(
             actor=actor_of(request), data=_payload_data(payload, exclude_unset=False)
         )
-    except PersonError as exc:
-        return _person_problem(request, exc)
     except PossibleDuplicate as exc:
         return _duplicate_problem(request, exc)
     return Status(201, _with_warnings(person, warnings))
@@ -730,8 +707,6 @@ def person_update_endpoint(request: HttpRequest, person_id: int, payload: Person
         person, warnings = services.person_update(
             actor=actor, person_id=person_id, data=_payload_data(payload, exclude_unset=True)
         )
-    except PersonError as exc:
-        return _person_problem(request, exc)
     except PossibleDuplicate as exc:
         return _duplicate_problem(request, exc)
     return _with_warnings(person, warnings)
@@ -894,22 +869,19 @@ def _consent_create(
     evidence_kind: ConsentEvidence,
     upload: UploadedFile | None = None,
 ) -> Any:
-    try:
-        consent = services.consent_record(
-            actor=actor_of(request),
-            person_id=person_id,
-            purpose=str(payload.purpose.value),
-            status=str(payload.status.value),
-            decided_on=payload.decided_on,
-            evidence_note=payload.evidence_note,
-            expires_on=payload.expires_on,
-            evidence_kind=evidence_kind,
-            decided_by=str(payload.decided_by.value),
-            guardian_name=payload.guardian_name,
-            upload=upload,
-        )
-    except PersonError as exc:
-        return _person_problem(request, exc)
+    consent = services.consent_record(
+        actor=actor_of(request),
+        person_id=person_id,
+        purpose=str(payload.purpose.value),
+        status=str(payload.status.value),
+        decided_on=payload.decided_on,
+        evidence_note=payload.evidence_note,
+        expires_on=payload.expires_on,
+        evidence_kind=evidence_kind,
+        decided_by=str(payload.decided_by.value),
+        guardian_name=payload.guardian_name,
+        upload=upload,
+    )
     return Status(201, consent)
 
 
@@ -1028,32 +1000,17 @@ def document_create_endpoint(
         None, description="Il file del documento: PDF, JPEG o PNG (facoltativo)."
     ),
 ) -> Any:
-    try:
-        document = services.person_document_create(
-            actor=actor_of(request),
-            person_id=person_id,
-            kind=str(payload.kind.value),
-            number=payload.number,
-            issuer=payload.issuer,
-            issued_on=payload.issued_on,
-            expires_on=payload.expires_on,
-            permit_reason=str(payload.permit_reason.value),
-            upload=file,
-        )
-    except PersonError as exc:
-        if exc.code != PersonErrorCode.DOCUMENT_TOO_LARGE:
-            return _person_problem(request, exc)
-        return problem(
-            request,
-            status=413,
-            code=str(exc.code),
-            title=str(exc.code.label),
-            detail=exc.message,
-            errors=[
-                {"field": "file", "in": "body", "code": str(exc.code), "message": message}
-                for message in exc.errors.get("file", [])
-            ],
-        )
+    document = services.person_document_create(
+        actor=actor_of(request),
+        person_id=person_id,
+        kind=str(payload.kind.value),
+        number=payload.number,
+        issuer=payload.issuer,
+        issued_on=payload.issued_on,
+        expires_on=payload.expires_on,
+        permit_reason=str(payload.permit_reason.value),
+        upload=file,
+    )
     return Status(201, document)
 
 
@@ -1231,14 +1188,11 @@ def household_list_endpoint(
 def household_create_endpoint(
     request: HttpRequest, person_id: int, payload: HouseholdMemberIn
 ) -> Any:
-    try:
-        row = services.household_member_add(
-            actor=actor_of(request),
-            person_id=person_id,
-            data=_household_data(payload, exclude_unset=False),
-        )
-    except PersonError as exc:
-        return _person_problem(request, exc)
+    row = services.household_member_add(
+        actor=actor_of(request),
+        person_id=person_id,
+        data=_household_data(payload, exclude_unset=False),
+    )
     return Status(201, row)
 
 
@@ -1252,15 +1206,12 @@ def household_create_endpoint(
 def household_update_endpoint(
     request: HttpRequest, person_id: int, member_id: int, payload: HouseholdMemberPatchIn
 ) -> Any:
-    try:
-        return services.household_member_update(
-            actor=actor_of(request),
-            person_id=person_id,
-            row_id=member_id,
-            data=_household_data(payload, exclude_unset=True),
-        )
-    except PersonError as exc:
-        return _person_problem(request, exc)
+    return services.household_member_update(
+        actor=actor_of(request),
+        person_id=person_id,
+        row_id=member_id,
+        data=_household_data(payload, exclude_unset=True),
+    )
 
 
 @persons_router.delete(
@@ -1271,12 +1222,9 @@ def household_update_endpoint(
     "storia. Serve il permesso social.edit (403); 404 se non visibile; 422 se già chiusa.",
 )
 def household_end_endpoint(request: HttpRequest, person_id: int, member_id: int) -> Any:
-    try:
-        return services.household_member_end(
-            actor=actor_of(request), person_id=person_id, row_id=member_id
-        )
-    except PersonError as exc:
-        return _person_problem(request, exc)
+    return services.household_member_end(
+        actor=actor_of(request), person_id=person_id, row_id=member_id
+    )
 
 
 # --- /api/v1/persons/{id}/isee -----------------------------------------------------------------
@@ -1357,16 +1305,13 @@ def isee_list_endpoint(request: HttpRequest, person_id: int) -> Any:
     "negativo, data futura, scadenza precedente alla DSU) 422 per campo.",
 )
 def isee_create_endpoint(request: HttpRequest, person_id: int, payload: IseeIn) -> Any:
-    try:
-        declaration = services.isee_record(
-            actor=actor_of(request),
-            person_id=person_id,
-            kind=str(payload.kind.value),
-            value=payload.value,
-            signed_on=payload.signed_on,
-            dsu_protocol=payload.dsu_protocol,
-            valid_until=payload.valid_until,
-        )
-    except PersonError as exc:
-        return _person_problem(request, exc)
+    declaration = services.isee_record(
+        actor=actor_of(request),
+        person_id=person_id,
+        kind=str(payload.kind.value),
+        value=payload.value,
+        signed_on=payload.signed_on,
+        dsu_protocol=payload.dsu_protocol,
+        valid_until=payload.valid_until,
+    )
     return Status(201, declaration)

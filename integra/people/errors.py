@@ -7,10 +7,12 @@ which position) and is built where the check runs.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from integra.core.errors import DomainError
 
 
 class IdentifierErrorCode(models.TextChoices):
@@ -60,21 +62,21 @@ class PersonErrorCode(models.TextChoices):
     ISEE_INVALID = "isee_invalid", _("Dichiarazione ISEE non valida")
 
 
-class PersonError(Exception):
+class PersonError(DomainError):
     """A refused change to the registry, with the Italian messages of each bad field.
 
     ``errors`` maps a field name (``family_names``, ``identifiers.0.value``…) to its messages,
     so a form can mark each field and the API can name each one in a 422.
     """
 
-    def __init__(self, code: PersonErrorCode, errors: dict[str, list[str]]) -> None:
-        self.code = code
-        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
-        every = [m for messages in self.errors.values() for m in messages]
-        self.message = (
-            every[0] if len(every) == 1 else str(_("Uno o più dati non sono validi: correggili."))
-        )
-        super().__init__(self.message)
+    statuses = {PersonErrorCode.DOCUMENT_TOO_LARGE: 413}
 
-    def __str__(self) -> str:
-        return str(self.message)
+    def __init__(self, code: PersonErrorCode, errors: dict[str, list[str]]) -> None:
+        super().__init__(code, errors)
+
+    def api_errors(self) -> list[dict[str, Any]] | None:
+        entries = super().api_errors() or []
+        if self.code == PersonErrorCode.DOCUMENT_TOO_LARGE:
+            # 413: only the file is named, whatever else was wrong with the document.
+            return [entry for entry in entries if entry["field"] == "file"]
+        return entries

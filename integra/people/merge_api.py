@@ -17,17 +17,16 @@ No ``from __future__ import annotations``: django-ninja's ``@paginate`` must see
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import field_validator
 
 from integra.api.auth import actor_of
-from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
 from integra.people import merging
-from integra.people.merging import MergeError, MergeErrorCode
+from integra.people.merging import MergeErrorCode
 from integra.people.models import PersonMerge
 
 router = Router(tags=["anagrafe"])
@@ -171,25 +170,6 @@ class MergeOut(Schema):
         return merging.merge_rows_summary(obj)
 
 
-def _merge_problem(request: HttpRequest, exc: MergeError) -> HttpResponse:
-    if exc.code == MergeErrorCode.INVALID:
-        return problem(
-            request,
-            status=422,
-            code=str(exc.code),
-            title=str(exc.code.label),
-            detail=exc.message,
-            errors=[
-                {"field": name, "in": "body", "code": str(exc.code), "message": message}
-                for name, messages in exc.errors.items()
-                for message in messages
-            ],
-        )
-    return problem(
-        request, status=409, code=str(exc.code), title=str(exc.code.label), detail=exc.message
-    )
-
-
 @router.get(
     "/preview",
     response=PreviewOut,
@@ -218,16 +198,13 @@ def merge_preview_endpoint(request: HttpRequest, query: Query[PreviewQuery]) -> 
     "validi. Tutto è registrato e si può annullare.",
 )
 def merge_create_endpoint(request: HttpRequest, payload: MergeIn) -> Any:
-    try:
-        record = merging.person_merge(
-            actor=actor_of(request),
-            survivor_id=payload.survivor_id,
-            merged_id=payload.merged_id,
-            reason=payload.reason,
-            keep=dict(payload.keep),
-        )
-    except MergeError as exc:
-        return _merge_problem(request, exc)
+    record = merging.person_merge(
+        actor=actor_of(request),
+        survivor_id=payload.survivor_id,
+        merged_id=payload.merged_id,
+        reason=payload.reason,
+        keep=dict(payload.keep),
+    )
     return Status(201, record)
 
 
@@ -266,9 +243,6 @@ def merge_detail_endpoint(request: HttpRequest, merge_id: int) -> Any:
     "stata a sua volta unita (si annulla prima quella unione); 422 senza motivo.",
 )
 def merge_undo_endpoint(request: HttpRequest, merge_id: int, payload: UndoIn) -> Any:
-    try:
-        return merging.person_merge_undo(
-            actor=actor_of(request), merge_id=merge_id, reason=payload.reason
-        )
-    except MergeError as exc:
-        return _merge_problem(request, exc)
+    return merging.person_merge_undo(
+        actor=actor_of(request), merge_id=merge_id, reason=payload.reason
+    )

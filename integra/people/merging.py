@@ -53,6 +53,7 @@ from integra.core.access import (
     require,
     scoped,
 )
+from integra.core.errors import DomainError
 from integra.core.permissions import Permission
 from integra.people.access import active_care_relationships, known_persons
 from integra.people.identifiers import IdentifierKind, check_identifier
@@ -87,17 +88,21 @@ class MergeErrorCode(models.TextChoices):
     SURVIVOR_MERGED = "merge_survivor_merged", gettext_lazy("La scheda rimasta è stata unita")
 
 
-class MergeError(Exception):
+class MergeError(DomainError):
     """A refused merge or undo: ``code``, an Italian ``message`` and, for bad input
     (``MergeErrorCode.INVALID``), the messages of each bad field in ``errors``."""
+
+    # Bad input is a 422 naming each field; every other refusal is a conflict with the state.
+    default_status = 409
+    statuses = {MergeErrorCode.INVALID: 422}
 
     def __init__(
         self, code: MergeErrorCode, message: str, errors: dict[str, list[str]] | None = None
     ) -> None:
-        self.code = code
-        self.message = str(message)
-        self.errors = {k: [str(m) for m in v] for k, v in (errors or {}).items()}
-        super().__init__(self.message)
+        super().__init__(code, errors, message=message)
+
+    def api_errors(self) -> list[dict[str, Any]] | None:
+        return super().api_errors() if self.code == MergeErrorCode.INVALID else None
 
 
 # --- the fields an operator chooses between ---------------------------------------------------

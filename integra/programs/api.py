@@ -12,16 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from integra.api.auth import actor_of
-from integra.api.errors import problem
 from integra.core.access import NotFound, require
 from integra.core.permissions import Permission
 from integra.programs import selectors, services
-from integra.programs.errors import ProgramError
 from integra.programs.facts import FactKind
 from integra.programs.models import EligibilityFact, MeasureRuleSet
 
@@ -29,21 +27,6 @@ router = Router(tags=["misure"])
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,19}$"
 MAX_ID = 2**31 - 1
-
-
-def _program_problem(request: HttpRequest, exc: ProgramError) -> HttpResponse:
-    return problem(
-        request,
-        status=422,
-        code=str(exc.code),
-        title=str(exc.code.label),
-        detail=exc.message,
-        errors=[
-            {"field": field, "in": "body", "code": str(exc.code), "message": message}
-            for field, messages in exc.errors.items()
-            for message in messages
-        ],
-    )
 
 
 # --- rule sets -----------------------------------------------------------------------------------
@@ -128,10 +111,7 @@ class RuleSetLoadOut(Schema):
 )
 def rule_set_upload(request: HttpRequest, payload: RuleFileIn) -> Any:
     require(actor_of(request), Permission.SYSTEM_ADMIN)
-    try:
-        loaded = services.rule_set_load(text=payload.text, source_name=payload.source_name)
-    except ProgramError as exc:
-        return _program_problem(request, exc)
+    loaded = services.rule_set_load(text=payload.text, source_name=payload.source_name)
     body = {"outcome": loaded.outcome, "rule_set": loaded.rule_set}
     return Status(201 if loaded.outcome == "created" else 200, body)
 
@@ -225,10 +205,7 @@ def measure_screen(request: HttpRequest, path: Path[CodePath], payload: ScreenIn
     day = payload.on_date or timezone.localdate()
     if not selectors.rule_sets_all(measure_code=code).exists():
         raise NotFound()
-    try:
-        result = selectors.screen(actor, payload.person_id, code, day)
-    except ProgramError as exc:
-        return _program_problem(request, exc)
+    result = selectors.screen(actor, payload.person_id, code, day)
     data = result.as_json()
     if payload.record:
         record = services.screening_save(
@@ -305,19 +282,16 @@ def evidence_list(request: HttpRequest, query: Query[EvidenceQuery]) -> Any:
     "visibile 404; valore non adatto al tipo 422.",
 )
 def evidence_create(request: HttpRequest, payload: FactIn) -> Any:
-    try:
-        fact = services.fact_record(
-            actor=actor_of(request),
-            person_id=payload.person_id,
-            kind=str(payload.kind.value),
-            value=payload.value,
-            valid_from=payload.valid_from,
-            valid_until=payload.valid_until,
-            document_id=payload.document_id,
-            source=payload.source,
-        )
-    except ProgramError as exc:
-        return _program_problem(request, exc)
+    fact = services.fact_record(
+        actor=actor_of(request),
+        person_id=payload.person_id,
+        kind=str(payload.kind.value),
+        value=payload.value,
+        valid_from=payload.valid_from,
+        valid_until=payload.valid_until,
+        document_id=payload.document_id,
+        source=payload.source,
+    )
     return Status(201, fact)
 
 
@@ -328,9 +302,6 @@ def evidence_create(request: HttpRequest, payload: FactIn) -> Any:
     description="L'evidenza resta nella storia; vale fino al giorno indicato.",
 )
 def evidence_end(request: HttpRequest, path: Path[FactPath], payload: FactEndIn) -> Any:
-    try:
-        return services.fact_end(
-            actor=actor_of(request), fact_id=path.fact_id, valid_until=payload.valid_until
-        )
-    except ProgramError as exc:
-        return _program_problem(request, exc)
+    return services.fact_end(
+        actor=actor_of(request), fact_id=path.fact_id, valid_until=payload.valid_until
+    )

@@ -208,7 +208,7 @@ def test_existing_operator_joins_another_organisation(admin_a, org_b, make_membe
 
 def test_adding_an_unknown_username_says_so(admin_a) -> None:
     with pytest.raises(StaffError) as err:
-        membership_add(actor=admin_a, username="nessuno", roles=[Role.NURSE])
+        membership_add(actor=admin_a, username="nessuno", roles=[Role.UVM_MEMBER])
     assert err.value.code == AccountErrorCode.OPERATOR_NOT_FOUND
     assert "Nessun operatore ha il nome utente «nessuno»" in err.value.errors["username"][0]
 
@@ -217,7 +217,7 @@ def test_adding_a_member_twice_is_refused(admin_a, org_a, make_membership) -> No
     make_membership(org_a, Role.NURSE, user__username="gverdi")
     before = counts()
     with pytest.raises(StaffError) as err:
-        membership_add(actor=admin_a, username="gverdi", roles=[Role.DOCTOR])
+        membership_add(actor=admin_a, username="gverdi", roles=[Role.CASE_MANAGER])
     assert err.value.code == AccountErrorCode.ALREADY_MEMBER
     assert counts() == before
 
@@ -294,38 +294,53 @@ def test_social_worker_cannot_change_memberships(org_a, make_membership, make_ac
     ("change", "field"),
     [
         ({"roles": [Role.SOCIAL_WORKER]}, "roles"),
+        ({"roles": [Role.ORG_ADMIN, Role.AUDITOR]}, "roles"),
         ({"is_active": False}, "is_active"),
         ({"valid_until": timezone.localdate() - timedelta(days=1)}, "valid_until"),
+        ({"valid_until": timezone.localdate() + timedelta(days=365)}, "valid_until"),
+        ({"valid_from": timezone.localdate() - timedelta(days=90)}, "valid_from"),
     ],
 )
-def test_nobody_removes_their_own_last_admin_role(admin_a, change, field) -> None:
+def test_nobody_changes_their_own_roles_or_validity(admin_a, change, field) -> None:
     own = admin_a.membership
     own.valid_from = timezone.localdate() - timedelta(days=30)
     own.save()
     with pytest.raises(StaffError) as err:
         membership_update(actor=admin_a, membership_id=own.pk, **change)
-    assert err.value.code == AccountErrorCode.LAST_ADMIN_ROLE
+    assert err.value.code == AccountErrorCode.OWN_MEMBERSHIP
+    assert err.value.status == 403
     assert list(err.value.errors) == [field]
     assert "chiedi a un altro amministratore di farlo" in err.value.errors[field][0]
     own.refresh_from_db()
     assert (own.roles, own.is_active, own.valid_until) == ([Role.ORG_ADMIN], True, None)
+    assert own.valid_from == timezone.localdate() - timedelta(days=30)
 
 
 def test_own_deactivation_is_refused_too(admin_a) -> None:
     with pytest.raises(StaffError) as err:
         membership_deactivate(actor=admin_a, membership_id=admin_a.membership.pk)
-    assert err.value.code == AccountErrorCode.LAST_ADMIN_ROLE
+    assert err.value.code == AccountErrorCode.OWN_MEMBERSHIP
+    assert list(err.value.errors) == ["is_active"]
 
 
-def test_own_changes_that_keep_an_admin_role_are_allowed(system_admin) -> None:
+def test_a_system_admin_does_not_change_their_own_roles_either(system_admin) -> None:
     own = system_admin.membership
-    membership_update(
-        actor=system_admin, membership_id=own.pk, roles=[Role.ORG_ADMIN, Role.SYSTEM_ADMIN]
-    )
-    # Dropping one of two administrative roles keeps the other: not the last one.
-    membership_update(actor=system_admin, membership_id=own.pk, roles=[Role.ORG_ADMIN])
+    with pytest.raises(StaffError) as err:
+        membership_update(
+            actor=system_admin, membership_id=own.pk, roles=[Role.ORG_ADMIN, Role.SYSTEM_ADMIN]
+        )
+    assert err.value.code == AccountErrorCode.OWN_MEMBERSHIP
     own.refresh_from_db()
-    assert own.roles == [Role.ORG_ADMIN]
+    assert own.roles == [Role.SYSTEM_ADMIN]
+
+
+def test_own_job_title_and_unchanged_roles_are_accepted(admin_a) -> None:
+    own = admin_a.membership
+    membership_update(
+        actor=admin_a, membership_id=own.pk, roles=[Role.ORG_ADMIN], job_title="Responsabile"
+    )
+    own.refresh_from_db()
+    assert (own.roles, own.job_title) == ([Role.ORG_ADMIN], "Responsabile")
 
 
 def test_another_admin_may_remove_an_admin_role(admin_a, org_a, make_membership) -> None:
@@ -364,7 +379,7 @@ def test_history_events_carry_the_reason(admin_a, org_b, make_membership) -> Non
     membership_deactivate(actor=admin_a, membership_id=membership.pk)
     operator_password_change(user=membership.user, new_password="Una-nuova-password-42")
     other = make_membership(org_b, Role.NURSE)
-    joined = membership_add(actor=admin_a, username=other.user.username, roles=[Role.NURSE])
+    joined = membership_add(actor=admin_a, username=other.user.username, roles=[Role.UVM_MEMBER])
 
     assert reasons(MembershipEvent, membership.pk) == [
         ("insert", "operator_create"),

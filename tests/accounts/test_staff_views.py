@@ -283,7 +283,7 @@ def test_add_existing_operator(admin_client, org_a, org_b, make_membership) -> N
 
 
 def test_add_unknown_operator_is_explained(admin_client) -> None:
-    response = admin_client.post(ADD, {"username": "nessuno", "roles": [Role.NURSE]})
+    response = admin_client.post(ADD, {"username": "nessuno", "roles": [Role.UVM_MEMBER]})
     assert response.status_code == 200
     assert "Nessun operatore ha il nome utente «nessuno»" in html_of(response)
 
@@ -292,17 +292,17 @@ def test_add_unknown_operator_is_explained(admin_client) -> None:
 
 
 def test_edit_changes_roles_unit_and_validity(admin_client, org_a, org_b, make_membership):
-    nurse = make_membership(org_a, Role.NURSE)
+    nurse = make_membership(org_a, Role.SOCIAL_WORKER)
     unit = Unit.objects.create(organization=org_a, name="Cure domiciliari")
     Unit.objects.create(organization=org_b, name="Unità di un altro ente")
     page = html_of(admin_client.get(edit_url(nurse)))
     assert "Cure domiciliari" in page and "Unità di un altro ente" not in page
-    assert 'value="nurse" class="form-check-input" id="id_roles_2" checked' in page
+    assert 'value="social_worker" class="form-check-input" id="id_roles_1" checked' in page
 
     response = admin_client.post(
         edit_url(nurse),
         {
-            "roles": [Role.NURSE, Role.UVM_MEMBER],
+            "roles": [Role.SOCIAL_WORKER, Role.UVM_MEMBER],
             "unit": unit.pk,
             "job_title": "Infermiere di famiglia",
             "valid_from": "2026-01-01",
@@ -312,7 +312,7 @@ def test_edit_changes_roles_unit_and_validity(admin_client, org_a, org_b, make_m
     )
     assert response.status_code == 302
     nurse.refresh_from_db()
-    assert nurse.roles == [Role.NURSE, Role.UVM_MEMBER]
+    assert nurse.roles == [Role.SOCIAL_WORKER, Role.UVM_MEMBER]
     assert nurse.unit == unit and nurse.job_title == "Infermiere di famiglia"
     assert str(nurse.valid_until) == "2026-12-31"
 
@@ -329,15 +329,17 @@ def test_edit_refuses_a_unit_of_another_organisation(admin_client, org_a, org_b,
     assert nurse.unit is None
 
 
-def test_own_last_admin_role_cannot_be_removed(admin_client, org_admin) -> None:
+def test_own_roles_are_shown_but_not_changed(admin_client, org_admin) -> None:
+    page = html_of(admin_client.get(edit_url(org_admin)))
+    assert "È la tua appartenenza: solo un altro amministratore può cambiarlo." in page
+    # The fields are disabled: what is posted for them is ignored, the job title is saved.
     response = admin_client.post(
-        edit_url(org_admin), {"roles": [Role.SOCIAL_WORKER], "is_active": "on"}
+        edit_url(org_admin), {"roles": [Role.SOCIAL_WORKER], "job_title": "Responsabile"}
     )
-    assert response.status_code == 200
-    html = html_of(response)
-    assert "Non puoi togliere a te stesso l&#x27;ultimo ruolo di amministrazione" in html
+    assert response.status_code == 302
     org_admin.refresh_from_db()
-    assert org_admin.roles == [Role.ORG_ADMIN]
+    assert (org_admin.roles, org_admin.is_active) == ([Role.ORG_ADMIN], True)
+    assert org_admin.job_title == "Responsabile"
 
     response = admin_client.post(f"{edit_url(org_admin)}disattiva/", follow=True)
     assert "Non puoi disattivare la tua appartenenza" in html_of(response)
@@ -352,7 +354,7 @@ def test_system_admins_membership_is_read_only_for_an_org_admin(
     html = html_of(admin_client.get(edit_url(root)))
     assert "Solo un amministratore di sistema può modificare" in html
     assert 'name="roles"' not in html
-    response = admin_client.post(edit_url(root), {"roles": [Role.NURSE], "is_active": "on"})
+    response = admin_client.post(edit_url(root), {"roles": [Role.AUDITOR], "is_active": "on"})
     assert response.status_code == 403
     root.refresh_from_db()
     assert root.roles == [Role.SYSTEM_ADMIN]

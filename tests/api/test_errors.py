@@ -12,8 +12,9 @@ from django.utils import translation
 from ninja.errors import HttpError, Throttled, ValidationError
 
 from integra.api.api import api
-from integra.api.errors import ApiErrorCode, register_domain_error
+from integra.api.errors import ApiErrorCode
 from integra.core.access import PermissionRequired
+from integra.core.errors import DomainError
 from integra.core.permissions import Permission
 from tests.api.conftest import assert_problem
 
@@ -200,25 +201,62 @@ def test_openapi_lists_the_token_endpoints(client: Client, db) -> None:
 
 
 class _ReferralErrorCode(models.TextChoices):
+    INVALID = "referral_invalid", "Invio non valido"
     ALREADY_ACCEPTED = "referral_already_accepted", "Invio già accettato"
 
 
-@register_domain_error(status=409)
-class _ReferralError(Exception):
-    def __init__(self) -> None:
-        self.code = _ReferralErrorCode.ALREADY_ACCEPTED
-        self.message = "L'invio è già stato accettato da un altro servizio."
-        super().__init__(self.message)
+class _ReferralError(DomainError):
+    """What a future app declares: its codes and the statuses that are not 422."""
+
+    statuses = {_ReferralErrorCode.ALREADY_ACCEPTED: 409}
+    api_fields = {"service": "service_id"}
 
 
 @pytest.mark.django_db
-def test_registered_domain_errors_keep_their_code_and_message() -> None:
-    response = api.on_exception(RequestFactory().post("/api/v1/x"), _ReferralError())
+def test_a_domain_error_keeps_its_code_status_and_message() -> None:
+    exc = _ReferralError(
+        _ReferralErrorCode.ALREADY_ACCEPTED,
+        message="L'invio è già stato accettato da un altro servizio.",
+    )
+    response = api.on_exception(RequestFactory().post("/api/v1/x"), exc)
     assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
     body = json.loads(response.content)
     assert body["code"] == "referral_already_accepted"
     assert body["title"] == "Invio già accettato"
     assert body["detail"] == "L'invio è già stato accettato da un altro servizio."
+    assert body["errors"] == []
+
+
+@pytest.mark.django_db
+def test_a_domain_error_names_each_bad_field_in_the_api_names() -> None:
+    exc = _ReferralError(
+        _ReferralErrorCode.INVALID,
+        {"service": ["Servizio sconosciuto."], "note": ["Troppo lunga.", "Vuota."]},
+    )
+    response = api.on_exception(RequestFactory().post("/api/v1/x"), exc)
+    assert response.status_code == 422
+    body = json.loads(response.content)
+    assert body["title"] == "Invio non valido"
+    # Several messages: the detail says so rather than picking one.
+    assert body["detail"] == "Uno o più dati non sono validi: correggili."
+    assert body["errors"] == [
+        {
+            "field": "service_id",
+            "in": "body",
+            "code": "referral_invalid",
+            "message": "Servizio sconosciuto.",
+        },
+        {"field": "note", "in": "body", "code": "referral_invalid", "message": "Troppo lunga."},
+        {"field": "note", "in": "body", "code": "referral_invalid", "message": "Vuota."},
+    ]
+
+
+def test_a_domain_error_with_one_message_uses_it_as_detail() -> None:
+    exc = _ReferralError(_ReferralErrorCode.INVALID, {"service": ["Servizio sconosciuto."]})
+    assert exc.message == "Servizio sconosciuto."
+    assert str(exc) == "Servizio sconosciuto."
+    assert exc.status == 422
 
 
 @pytest.mark.django_db

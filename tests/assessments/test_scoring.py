@@ -359,7 +359,7 @@ def test_missing_item_is_named():
     with pytest.raises(ScoringError) as exc:
         score(shipped("barthel"), answers)
     assert set(exc.value.errors) == {"stairs", "bladder"}
-    assert "mancante" in exc.value.errors["stairs"]
+    assert "mancante" in exc.value.item_messages["stairs"]
 
 
 def test_out_of_range_option_and_unknown_item_are_named():
@@ -367,7 +367,7 @@ def test_out_of_range_option_and_unknown_item_are_named():
     with pytest.raises(ScoringError) as exc:
         score(shipped("gcs"), answers)
     assert set(exc.value.errors) == {"motor", "pupils"}
-    assert "obeys" in exc.value.errors["motor"]  # the allowed codes are listed
+    assert "obeys" in exc.value.item_messages["motor"]  # the allowed codes are listed
 
 
 def test_non_string_option_is_refused():

@@ -12,7 +12,8 @@ import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import connection, models, transaction
+from django.test.utils import CaptureQueriesContext
 
 from integra.accounts.models import ApiToken, Membership, hash_token
 from integra.audit.models import AccessLog, AccessOutcome
@@ -20,12 +21,15 @@ from integra.audit.services import access_log_record
 from integra.core import access as access_module
 from integra.core.access import (
     Actor,
+    Denial,
     NotFound,
     PermissionRequired,
     get_visible,
     health_fields,
     is_protected,
     may_see_field,
+    on_denied,
+    permission_denial_record,
     require,
     scoped,
     visible_values,
@@ -132,6 +136,69 @@ def test_missing_and_forbidden_give_the_same_not_found(role, org_a, notes, make_
     assert (entry.subject_type, entry.subject_id) == ("policy_app.casenote", str(notes["b1"].pk))
     assert entry.subject_organization_id == notes["b1"].organization_id
     assert (entry.user_id, entry.organization_id) == (actor.user.pk, org_a.pk)
+
+
+def test_a_lookup_naming_several_visible_rows_is_not_a_denial(org_a, notes, make_actor) -> None:
+    actor = make_actor(org_a, Role.SOCIAL_WORKER)
+    with pytest.raises(NotFound):
+        get_visible(actor, CaseNote, organization_id=org_a.pk)  # A1 and A2: both visible
+    assert not AccessLog.objects.exists()
+
+
+def test_a_locking_lookup_never_locks_a_row_outside_the_scope(
+    org_a, notes, make_actor, monkeypatch
+) -> None:
+    monkeypatch.setattr(access_module, "_DENIAL_HOOKS", [])  # only get_visible's own queries
+    actor = make_actor(org_a, Role.SOCIAL_WORKER)
+    locking = CaseNote.objects.select_for_update()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert get_visible(actor, locking, pk=notes["a1"].pk) == notes["a1"]
+        with pytest.raises(NotFound):
+            get_visible(actor, locking, pk=notes["b1"].pk)
+    sql = [q["sql"] for q in queries.captured_queries if '"policy_app_casenote"' in q["sql"]]
+    # The visible lookups lock (only rows in the scope); the probe naming B1 reads, unlocked.
+    assert [("FOR UPDATE" in q) for q in sql] == [True, True, False]
+    assert f'"organization_id" = {org_a.pk}' in sql[1]
+
+
+def test_missing_and_forbidden_run_the_same_queries(org_a, notes, make_actor, monkeypatch) -> None:
+    """The denial itself is reported to the hooks; the audit app writes it after the response
+    (tests/audit/test_denials.py)."""
+    reported: list[Denial] = []
+    monkeypatch.setattr(access_module, "_DENIAL_HOOKS", [reported.append])
+    actor = make_actor(org_a, Role.SOCIAL_WORKER)
+    missing_pk = CaseNote.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1000
+    runs = {}
+    for name, pk in (("missing", missing_pk), ("forbidden", notes["b1"].pk)):
+        with CaptureQueriesContext(connection) as queries, pytest.raises(NotFound):
+            get_visible(actor, CaseNote, pk=pk)
+        runs[name] = [query["sql"].replace(str(pk), "<pk>") for query in queries.captured_queries]
+    assert runs["missing"] == runs["forbidden"]
+    assert len(runs["forbidden"]) == 2  # the scoped get, and the probe naming the row
+    assert [denial.object_id for denial in reported] == [notes["b1"].pk]
+
+
+def test_denials_go_to_the_registered_hooks(org_a, notes, make_actor, monkeypatch) -> None:
+    seen: list[Denial] = []
+    monkeypatch.setattr(access_module, "_DENIAL_HOOKS", [])
+    assert on_denied(seen.append) is not None
+    on_denied(seen.append)  # registered once however often
+    actor = make_actor(org_a, Role.SOCIAL_WORKER)
+    for pk in (notes["b1"].pk, notes["b1"].pk + 1000):
+        with pytest.raises(NotFound):
+            get_visible(actor, CaseNote, pk=pk)
+    permission_denial_record(actor, Permission.AUDIT_VIEW, method="GET", path="/audit/")
+    permission_denial_record(None, Permission.AUDIT_VIEW)  # nobody to name: nothing reported
+    assert seen == [
+        Denial(
+            actor=actor,
+            model=CaseNote,
+            object_id=notes["b1"].pk,
+            lookup={"pk": str(notes["b1"].pk)},
+        ),
+        Denial(actor=actor, permission=Permission.AUDIT_VIEW, method="GET", path="/audit/"),
+    ]
+    assert not AccessLog.objects.exists()  # the audit app's hook was not registered here
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
