@@ -42,3 +42,23 @@ def make_actor(make_membership) -> Callable[..., Actor]:
         return Actor.for_membership(membership.user, membership)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _person_gate_template_guard():
+    """Fail any test whose pages received a person that did not pass the people gate
+    (tests/person_gate_guard.py)."""
+    from django.test.signals import template_rendered
+
+    from tests.person_gate_guard import TemplateGuard
+
+    guard = TemplateGuard()
+    template_rendered.connect(guard)
+    try:
+        yield guard
+    finally:
+        template_rendered.disconnect(guard)
+    guard.check_loaded()
+    assert not guard.violations, "Persons outside the people gate:\n" + "\n".join(
+        sorted(set(guard.violations))
+    )

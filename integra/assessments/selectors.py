@@ -11,7 +11,7 @@ from integra.assessments.models import Assessment, Instrument, InstrumentVersion
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, scoped
-from integra.people.gate import person_full
+from integra.people.gate import attach_person_refs, person_full
 from integra.people.models import Person
 
 
@@ -67,6 +67,7 @@ def person_assessments(actor: Actor | None, person: Person) -> QuerySet[Assessme
 def assessment_get(*, actor: Actor | None, assessment_id: int) -> Assessment:
     """One assessment the actor may read, or ``NotFound`` (logged)."""
     assessment = get_visible(actor, _assessment_queryset(), pk=assessment_id)
+    attach_person_refs(actor, [assessment])
     access_log_record(actor=actor, subject=assessment, action=AccessAction.VIEW)
     return assessment
 

@@ -141,7 +141,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assessments/assessment_detail.html",
         {
             "assessment": assessment,
-            "person": assessment.person,
+            "person": assessment.person_ref,
             "definition": definition,
             "result": result,
             "answered": answered,

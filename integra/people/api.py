@@ -33,6 +33,7 @@ from integra.people import models as people_models
 from integra.people import selectors, services
 from integra.people.errors import IdentifierErrorCode, MismatchField
 from integra.people.files import private_file_response
+from integra.people.gate import with_person_ref
 from integra.people.identifiers import IdentifierKind, Mismatch, PlaceKind
 from integra.people.matching import DuplicateCandidate, PossibleDuplicate, duplicate_threshold
 from integra.people.models import (
@@ -1128,11 +1129,11 @@ class HouseholdMemberOut(Schema):
 
     @staticmethod
     def resolve_member_visible(obj: people_models.HouseholdMember) -> bool:
-        return obj.member_id is None or bool(getattr(obj, "member_visible", True))
+        return obj.member_id is None or not obj.member_ref.limited
 
     @staticmethod
     def resolve_display_name(obj: people_models.HouseholdMember) -> str:
-        if obj.member_id is not None and not getattr(obj, "member_visible", True):
+        if obj.member_id is not None and obj.member_ref.limited:
             return _("Persona registrata in anagrafe (scheda non consultabile)")
         return obj.display_name
 
@@ -1188,12 +1189,16 @@ def household_list_endpoint(
 def household_create_endpoint(
     request: HttpRequest, person_id: int, payload: HouseholdMemberIn
 ) -> Any:
+    actor = actor_of(request)
     row = services.household_member_add(
-        actor=actor_of(request),
-        person_id=person_id,
-        data=_household_data(payload, exclude_unset=False),
+        actor=actor, person_id=person_id, data=_household_data(payload, exclude_unset=False)
     )
-    return Status(201, row)
+    return Status(201, _member_shown(actor, row))
+
+
+def _member_shown(actor: Any, row: people_models.HouseholdMember) -> Any:
+    """A row just written, with its registered member through the people gate."""
+    return with_person_ref(actor, with_person_ref(actor, row), field="member")
 
 
 @persons_router.patch(
@@ -1206,12 +1211,14 @@ def household_create_endpoint(
 def household_update_endpoint(
     request: HttpRequest, person_id: int, member_id: int, payload: HouseholdMemberPatchIn
 ) -> Any:
-    return services.household_member_update(
-        actor=actor_of(request),
+    actor = actor_of(request)
+    row = services.household_member_update(
+        actor=actor,
         person_id=person_id,
         row_id=member_id,
         data=_household_data(payload, exclude_unset=True),
     )
+    return _member_shown(actor, row)
 
 
 @persons_router.delete(
@@ -1222,9 +1229,9 @@ def household_update_endpoint(
     "storia. Serve il permesso social.edit (403); 404 se non visibile; 422 se già chiusa.",
 )
 def household_end_endpoint(request: HttpRequest, person_id: int, member_id: int) -> Any:
-    return services.household_member_end(
-        actor=actor_of(request), person_id=person_id, row_id=member_id
-    )
+    actor = actor_of(request)
+    row = services.household_member_end(actor=actor, person_id=person_id, row_id=member_id)
+    return _member_shown(actor, row)
 
 
 # --- /api/v1/persons/{id}/isee -----------------------------------------------------------------

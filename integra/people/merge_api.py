@@ -101,7 +101,7 @@ class BlockerOut(Schema):
     message: str = Field(description="Spiegazione.")
 
 
-class PersonRefOut(Schema):
+class MergePersonOut(Schema):
     id: int = Field(description="Identificativo della persona.")
     family_names: str = Field(description="Cognome.")
     given_names: str = Field(description="Nome.")
@@ -109,8 +109,8 @@ class PersonRefOut(Schema):
 
 
 class PreviewOut(Schema):
-    survivor: PersonRefOut = Field(description="La scheda che resta.")
-    merged: PersonRefOut = Field(description="La scheda da unire.")
+    survivor: MergePersonOut = Field(description="La scheda che resta.")
+    merged: MergePersonOut = Field(description="La scheda da unire.")
     can_merge: bool = Field(description="Vero se nulla impedisce l'unione.")
     blockers: list[BlockerOut] = Field(description="Cosa impedisce l'unione.")
     warnings: list[str] = Field(description="Da verificare prima di unire.")
@@ -136,8 +136,8 @@ class MovedOut(Schema):
 
 class MergeOut(Schema):
     id: int = Field(description="Identificativo dell'unione.")
-    survivor: PersonRefOut = Field(description="La scheda che resta.")
-    merged: PersonRefOut = Field(description="La scheda unita (alias).")
+    survivor: MergePersonOut = Field(description="La scheda che resta.")
+    merged: MergePersonOut = Field(description="La scheda unita (alias).")
     organization_id: int = Field(description="Ente di chi ha unito.")
     merged_by: str = Field(description="Operatore che ha unito.")
     reason: str = Field(description="Motivo dell'unione.")

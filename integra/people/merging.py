@@ -55,6 +55,7 @@ from integra.core.access import (
 )
 from integra.core.errors import DomainError
 from integra.core.permissions import Permission
+from integra.people import gate
 from integra.people.access import active_care_relationships, known_persons
 from integra.people.identifiers import IdentifierKind, check_identifier
 from integra.people.models import (
@@ -498,7 +499,9 @@ def _person_for_merge(actor: Actor, person_id: object, *, lock: bool = False) ->
     except (TypeError, ValueError):
         pk = 0
     alias = known_persons(actor, qs).filter(pk=pk, status=PersonStatus.MERGED).first()
-    return alias if alias is not None else get_visible(actor, qs, pk=person_id)
+    person = alias if alias is not None else get_visible(actor, qs, pk=person_id)
+    # An alias is refused by the merge before anything of it is shown.
+    return gate.stamp(person, actor)
 
 
 def _merge_actor(actor: Actor | None) -> Actor:

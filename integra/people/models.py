@@ -304,8 +304,17 @@ class PersonOwnedRecord:
         return self.person_id
 
     @property
-    def audit_owner_organization_id(self) -> int:
-        return self.person.registered_by_id
+    def audit_owner_organization_id(self) -> int | None:
+        # Without loading the person onto the row: a row shown on a page carries only what the
+        # people gate gives (person_ref), never a Person that a template could print.
+        cached = self._state.fields_cache.get("person")  # type: ignore[attr-defined]
+        if cached is not None:
+            return int(cached.registered_by_id)
+        return (
+            Person.objects.filter(pk=self.person_id)
+            .values_list("registered_by_id", flat=True)
+            .first()
+        )
 
     @property
     def person_ref(self) -> Any:
@@ -801,8 +810,19 @@ class HouseholdMember(PersonOwnedRecord, models.Model):
 
     @property
     def display_name(self) -> str:
-        """The registry's name of the member, or the name written down (select_related)."""
-        return str(self.member) if self.member_id is not None else self.name
+        """The member as the people gate gives them (``member_ref``: the name, or "person n. X
+        (limited record)"), or the name written down for someone not in the registry."""
+        return self.member_ref.label if self.member_id is not None else self.name
+
+    @property
+    def member_ref(self) -> Any:
+        ref = getattr(self, "_member_ref", None)
+        if ref is None and self.member_id is not None:
+            raise PersonGateError(
+                f"HouseholdMember {self.pk} was not read through the people gate: return its "
+                'queryset with .with_person_refs(actor, "person", "member")'
+            )
+        return ref
 
     def is_current(self, today: date | None = None) -> bool:
         """In the household on ``today``: ``until`` is the day the membership ended."""

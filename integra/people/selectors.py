@@ -609,18 +609,17 @@ def household_list(
     """The members of a person's household (current ones, or all with ``include_ended``),
     caregivers first; the read is logged (``{"view": "nucleo"}``).
 
-    ``member_visible`` tells whether the actor may see the content of a registered member's own
-    record: when not, the member's name is not shown (being known to the services is itself
+    A registered member is shown through the people gate (``member_ref``): without the right to
+    read the member's own record, not even the name (being known to the services is itself
     personal data of that member).
     """
     person = person_with_content(actor=actor, person_id=person_id)
     assert actor is not None  # person_with_content() refuses None
-    member_shown = scoped(actor, Person.objects.filter(pk=OuterRef("member_id")))
-    qs = (
-        scoped(actor, HouseholdMember)
-        .filter(person=person)
-        .select_related("person", "member", "recorded_by__user")
-        .annotate(member_visible=Exists(member_shown.values("pk")))
+    qs = gate.gated(
+        actor,
+        scoped(actor, HouseholdMember).filter(person=person).select_related("recorded_by__user"),
+        "person",
+        "member",
     )
     if not include_ended:
         today = timezone.localdate()

@@ -25,12 +25,14 @@ from integra.audit.models import AccessLog
 from integra.core.access import NotFound, PermissionRequired, scoped
 from integra.core.permissions import Role
 from integra.people.errors import PersonError, PersonErrorCode
+from integra.people.gate import with_person_ref
 from integra.people.models import (
     CaregiverNeed,
     HouseholdMember,
     HouseholdRelationship,
     IseeDeclaration,
     IseeKind,
+    PersonGateError,
 )
 from integra.people.selectors import (
     household_list,
@@ -175,7 +177,10 @@ def test_household_members_and_caregiver(person, worker_a, org_a) -> None:
     assert row.member == daughter
     assert row.is_caregiver
     assert row.caregiver_needs == ["respite", "psychological"]
-    assert row.display_name == "Bianchi Carla"
+    # The member's name comes only through the people gate.
+    with pytest.raises(PersonGateError):
+        _ = row.display_name
+    assert with_person_ref(worker_a, row, field="member").display_name == "Bianchi Carla"
     other = add(worker_a, person, name="Luigi Bianchi", birth_year=1950, relationship="spouse")
     rows = list(household_list(actor=worker_a, person_id=person.pk))
     assert rows == [row, other]  # caregivers first
