@@ -9,3 +9,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from integra.audit import access  # noqa: F401  (registers policies)
+        from integra.audit.history import protect_history_tables
+
+        protect_history_tables()
