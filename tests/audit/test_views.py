@@ -344,7 +344,11 @@ def test_csv_export_of_the_filtered_rows(auditor_client, auditor_a, org_a, opera
     # The export is itself recorded, with its filters.
     export = AccessLog.objects.get(action=AccessAction.EXPORT)
     assert export.user_id == auditor_a.user.pk
-    assert export.detail == {"filters": {"outcome": "denied"}, "format": "csv", "up_to_id": allowed.pk}
+    assert export.detail == {
+        "filters": {"outcome": "denied"},
+        "format": "csv",
+        "up_to_id": allowed.pk,
+    }
     assert access_log_verify().ok
 
 
