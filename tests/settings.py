@@ -18,6 +18,7 @@ AXES_FAILURE_LIMIT = 3
 # The test database is created and migrated by the owner; every test then runs as the
 # application's role (tests/db_roles.py). With one superuser DATABASE_URL, the suite uses an
 # `integra_app` role of its own.
+DATABASE_APP_PASSWORD = DATABASES["default"].get("PASSWORD") if DATABASE_APP_ROLE else ""
 DATABASES["default"].update(
     {key: DATABASE_OWNER.get(key) or "" for key in ("USER", "PASSWORD", "HOST", "PORT")}
 )

@@ -122,6 +122,7 @@ class _State:
 
 
 _state = _State()
+_clock = time.monotonic  # replaced in tests
 
 
 # --- the key and the file ------------------------------------------------------------------------
@@ -301,7 +302,7 @@ def checkpoint_if_due() -> None:
     interval = settings.AUDIT_CHECKPOINT_INTERVAL
     if interval <= 0:
         return
-    now = time.monotonic()
+    now = _clock()
     with _state.lock:
         if _state.last_written is not None and now - _state.last_written < interval:
             return
