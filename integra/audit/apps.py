@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from integra.audit import access  # noqa: F401  (registers policies)
+        from integra.audit import access, checks  # noqa: F401  (registers policies, checks)
         from integra.audit.history import protect_history_tables
 
         protect_history_tables()
