@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from psycopg import sql
 
 
@@ -67,4 +67,39 @@ def acting_as_owner() -> Iterator[None]:
                 sql.SQL("SET ROLE {}")
                 .format(sql.Identifier(app_role()))
                 .as_string(cursor.connection)
+            )
+
+
+@contextmanager
+def audit_triggers_off(using: str = "default") -> Iterator[None]:
+    """As the owner, in one transaction, with the append-only triggers of every audit table
+    off: for the plumbing that empties committed tables between tests (``flush``, module
+    fixtures), never for what a test checks."""
+    from integra.audit.privileges import audit_tables
+
+    connection = connections[using]
+
+    def alter(action: str) -> None:
+        with connection.cursor() as cursor:
+            for table in audit_tables():
+                cursor.execute(
+                    sql.SQL("ALTER TABLE {} {} TRIGGER USER")
+                    .format(sql.Identifier(table), sql.SQL(action))
+                    .as_string(connection.connection)
+                )
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SET ROLE NONE")
+    try:
+        with transaction.atomic(using=using):
+            alter("DISABLE")
+            yield
+            alter("ENABLE")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.SQL("SET ROLE {}")
+                .format(sql.Identifier(app_role()))
+                .as_string(connection.connection)
             )

@@ -37,9 +37,21 @@ def audit_tables() -> list[str]:
 
 
 def app_privileges_grant(*, role: str, using: str = "default") -> None:
-    """Give ``role`` exactly the application's privileges (run as the owner of the tables)."""
+    """Give ``role`` exactly the application's privileges (run as the owner of the tables).
+
+    Tables not created yet (a migration run up to an earlier point) are skipped; the next
+    ``migrate`` grants them.
+    """
+    connection = connections[using]
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NOT NULL",
+            [[*audit_tables(), "pghistory_context", "django_migrations"]],
+        )
+        present = {row[0] for row in cursor.fetchall()}
     who = sql.Identifier(role)
-    audit = sql.SQL(", ").join(sql.Identifier(table) for table in audit_tables())
     statements = [
         sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {}").format(who),
         sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {}").format(who),
@@ -47,21 +59,28 @@ def app_privileges_grant(*, role: str, using: str = "default") -> None:
             who
         ),
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(who),
-        sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(audit, who),
-        sql.SQL("REVOKE DELETE ON pghistory_context FROM {}").format(who),
-        sql.SQL("REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {}").format(who),
         sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(who),
+        # No temporary tables either: they are DDL too, and the application needs none.
+        sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC, {}").format(
+            sql.Identifier(connection.settings_dict["NAME"]), who
+        ),
     ]
-    connection = connections[using]
-    # No temporary tables either: they are DDL too, and the application needs none.
-    database = sql.Identifier(connection.settings_dict["NAME"])
-    statements.append(
-        sql.SQL("REVOKE TEMPORARY ON DATABASE {} FROM PUBLIC, {}").format(database, who)
-    )
-    connection.ensure_connection()
+    audit = [table for table in audit_tables() if table in present]
+    if audit:
+        statements.append(
+            sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(
+                sql.SQL(", ").join(sql.Identifier(table) for table in audit), who
+            )
+        )
+    if "pghistory_context" in present:
+        statements.append(sql.SQL("REVOKE DELETE ON pghistory_context FROM {}").format(who))
+    if "django_migrations" in present:
+        statements.append(
+            sql.SQL("REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {}").format(who)
+        )
     with connection.cursor() as cursor:
         for statement in statements:
-            cursor.execute(statement.as_string(connection.connection))
+            cursor.execute(statement.as_string(raw))
 
 
 def _connection_keys(values: Mapping[str, Any]) -> dict[str, object]:
