@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import time
 from typing import Any
@@ -104,7 +105,11 @@ def main() -> None:
     from integra.audit.services import access_log_write
 
     call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user, current_setting('server_version')")
+        role, version = cursor.fetchone()
     connection.close()
+    load_before = os.getloadavg()[0]
     lines: list[str] = []
 
     if args.writers:
@@ -135,6 +140,7 @@ def main() -> None:
             ),
             f"| median | {statistics.median(before):,.0f} | {statistics.median(after):,.0f} | "
             f"{statistics.median(ratios):.2f} |",
+            "",
         ]
 
     if args.rows:
@@ -162,6 +168,11 @@ def main() -> None:
     lines.append(
         f"- verify over the whole log afterwards: {total:,} rows in {len(report.chains)} chains, "
         f"{verify_s:.1f} s ({total / verify_s:,.0f} rows/s), intact"
+    )
+    lines.append(
+        f"- PostgreSQL {version}, connected as `{role}`; load average (1 min) "
+        f"{load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (other "
+        "jobs share the 2 cores: compare the ratios, not the absolute rates)"
     )
     title = "Access log: logged reads per second, one chain vs sharded chains"
     write_results(title + (f" ({args.label})" if args.label else ""), lines)
