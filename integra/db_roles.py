@@ -130,14 +130,49 @@ def _hand_over(conn: psycopg.Connection, owner: str) -> int:
     return len(rows)
 
 
+# Everything in place, in one query on the database itself (the embedded server asks at every
+# start): both roles with their attributes, the membership, the database's owner, no CREATE on
+# public for PUBLIC, and no object left to another owner.
+_IN_PLACE = f"""
+SELECT coalesce((
+  SELECT count(*) = 2
+     AND bool_and(rolcanlogin AND NOT rolsuper AND NOT rolcreaterole AND NOT rolreplication
+                  AND NOT rolbypassrls AND rolcreatedb = (rolname = %(owner)s))
+     AND pg_has_role(%(owner)s, %(app)s, 'MEMBER')
+    FROM pg_roles WHERE rolname IN (%(owner)s, %(app)s)
+), false)
+AND (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database())
+    = %(owner)s
+AND NOT EXISTS (
+  SELECT 1 FROM pg_namespace n, aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) a
+   WHERE n.nspname = 'public' AND a.grantee = 0 AND a.privilege_type = 'CREATE')
+AND NOT EXISTS ({_FOREIGN_OBJECTS})
+"""  # noqa: S608  (two constants of this module)
+
+
+def _in_place(database_url: str, owner: RoleLogin, app: RoleLogin) -> bool:
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            row = conn.execute(_IN_PLACE, {"owner": owner.user, "app": app.user}).fetchone()
+    except psycopg.OperationalError:
+        return False  # no such database yet
+    except psycopg.errors.UndefinedObject:
+        return False  # a role is missing (pg_has_role)
+    return bool(row and row[0])
+
+
 def ensure_database_roles(
     *, admin_url: str, database: str, owner: RoleLogin, app: RoleLogin
 ) -> None:
     """Create (or check) both roles and the database, as the superuser of ``admin_url``."""
+    if owner.user == app.user:
+        raise ValueError("The owner and the application need two different roles.")
+    parts = urlsplit(admin_url)
+    database_url = parts._replace(path="/" + database).geturl()
+    if not owner.password and not app.password and _in_place(database_url, owner, app):
+        return
     with psycopg.connect(admin_url, autocommit=True) as conn:
         admin_user = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
-        if owner.user == app.user:
-            raise ValueError("The owner and the application need two different roles.")
         _role_ensure(conn, owner, createdb=True, admin_user=admin_user)
         _role_ensure(conn, app, createdb=False, admin_user=admin_user)
         # The owner may act as the application (SET ROLE): the test suite runs every test so,
@@ -167,8 +202,6 @@ def ensure_database_roles(
                     sql.Identifier(database), sql.Identifier(owner.user)
                 )
             )
-    parts = urlsplit(admin_url)
-    database_url = parts._replace(path="/" + database).geturl()
     with psycopg.connect(database_url, autocommit=True) as conn:
         # Before PostgreSQL 15 every role could create tables in public: only the owner may.
         public_creates = conn.execute(
