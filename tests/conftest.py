@@ -8,6 +8,7 @@ from integra.accounts.models import Membership
 from integra.core.access import Actor
 from integra.core.permissions import Role
 from integra.organizations.models import Organization, OrganizationKind
+from tests.db_roles import django_db_modify_db_settings, django_db_setup  # noqa: F401
 from tests.factories import MembershipFactory, OrganizationFactory
 
 

@@ -1,7 +1,7 @@
 """Who may read the access log: auditors (``Permission.AUDIT_VIEW``) see the accesses made by
 operators acting for their organisation and the accesses to records their organisation holds.
 Nobody else reads it through the application: the log itself is personal data (who looked at
-whom), so a system administrator checks its integrity (``access_log_verify``) but not its rows."""
+whom), so a system administrator checks its integrity (``audit_verify``) but not its rows."""
 
 from __future__ import annotations
 

@@ -7,7 +7,16 @@ from integra.audit.models import AccessLog
 class AccessLogAdmin(admin.ModelAdmin):
     """Read-only: the access log is append-only (the database refuses changes anyway)."""
 
-    list_display = ["seq", "at", "username", "action", "outcome", "subject_type", "subject_label"]
+    list_display = [
+        "shard",
+        "seq",
+        "at",
+        "username",
+        "action",
+        "outcome",
+        "subject_type",
+        "subject_label",
+    ]
     list_filter = ["action", "outcome", "subject_type"]
     search_fields = ["username", "subject_id", "request_id"]
     date_hierarchy = "at"

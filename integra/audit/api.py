@@ -10,7 +10,12 @@ from ninja import Field, Query, Router, Schema
 
 from integra.api.auth import actor_of
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
-from integra.audit.selectors import AccessLogFilters, access_log_list, access_log_verify
+from integra.audit.selectors import (
+    AccessLogFilters,
+    ChainBreak,
+    access_log_list,
+    audit_verify,
+)
 from integra.audit.services import ACCESS_LOG_SUBJECT, AUDIT_PURPOSE, access_log_record
 from integra.core.access import PermissionRequired
 from integra.core.permissions import Permission
@@ -53,6 +58,7 @@ class AccessLogQuery(Schema):
 
 
 class AccessLogOut(Schema):
+    shard: int = Field(description="Catena")
     seq: int = Field(description="Progressivo nella catena")
     at: datetime = Field(description="Data e ora dell'accesso")
     username: str = Field(description="Operatore")
@@ -82,18 +88,57 @@ class AccessLogPage(Schema):
 
 
 class ChainBreakOut(Schema):
+    shard: int = Field(description="Catena")
     seq: int = Field(description="Progressivo della prima riga non integra (o mancante)")
     row_id: int | None = Field(description="Riga in cui l'interruzione è stata rilevata")
-    reason: str = Field(description="altered_row, missing_row, broken_link o bad_seq")
+    reason: str = Field(
+        description="altered_row, missing_row, broken_link, bad_seq, cut_tail o rewritten"
+    )
     message: str = Field(description="La causa, in parole")
 
 
-class ChainReportOut(Schema):
-    ok: bool = Field(description="Vero se la catena è integra")
+class ChainHeadOut(Schema):
+    shard: int = Field(description="Catena")
     rows_checked: int = Field(description="Righe esaminate")
     head_seq: int = Field(description="Progressivo dell'ultima riga integra")
-    head_hash: str = Field(description="Hash dell'ultima riga integra (da annotare)")
+    head_hash: str = Field(description="Hash dell'ultima riga integra")
+
+
+class CheckpointProblemOut(Schema):
+    line: int = Field(description="Riga del file dei punti di controllo")
+    reason: str = Field(description="no_key, unreadable, bad_mac, broken_link o went_back")
+    message: str = Field(description="La causa, in parole")
+
+
+class HistoryProblemOut(Schema):
+    table: str = Field(description="Tabella dello storico")
+    reason: str = Field(
+        description="trigger_missing, trigger_disabled, table_missing, cut_tail o rows_missing"
+    )
+    message: str = Field(description="La causa, in parole")
+
+
+class AuditReportOut(Schema):
+    ok: bool = Field(description="Vero se la traccia di audit è integra")
+    rows_checked: int = Field(description="Righe del registro degli accessi esaminate")
+    chains: list[ChainHeadOut] = Field(description="Le catene del registro degli accessi")
     first_break: ChainBreakOut | None = Field(description="Prima riga non integra, se c'è")
+    breaks: list[ChainBreakOut] = Field(description="La prima riga non integra di ogni catena")
+    checkpoints_verified: int = Field(description="Punti di controllo con firma valida")
+    last_checkpoint_at: str | None = Field(description="Data e ora (UTC) dell'ultimo")
+    checkpoint_problems: list[CheckpointProblemOut]
+    history_tables: int = Field(description="Tabelle dello storico delle modifiche")
+    history_problems: list[HistoryProblemOut]
+
+
+def _break_out(broken: ChainBreak) -> dict[str, Any]:
+    return {
+        "shard": broken.shard,
+        "seq": broken.seq,
+        "row_id": broken.row_id,
+        "reason": broken.reason.value,
+        "message": broken.reason_label,
+    }
 
 
 @router.get(
@@ -127,27 +172,43 @@ def access_log(request: HttpRequest, query: Query[AccessLogQuery]) -> dict[str, 
 
 @router.get(
     "/verify",
-    response=ChainReportOut,
-    summary="Verifica l'integrità del registro degli accessi",
-    description="Per amministratori di sistema e auditor. Ricalcola l'intera catena di hash.",
+    response=AuditReportOut,
+    summary="Verifica l'integrità della traccia di audit",
+    description=(
+        "Per amministratori di sistema e auditor. Ricalcola ogni catena di hash del registro "
+        "degli accessi, la confronta con i punti di controllo conservati fuori dal database e "
+        "controlla le tabelle dello storico delle modifiche."
+    ),
 )
 def verify(request: HttpRequest) -> dict[str, Any]:
     actor = actor_of(request)
     if not (actor.has(Permission.SYSTEM_ADMIN) or actor.has(Permission.AUDIT_VIEW)):
         raise PermissionRequired(Permission.AUDIT_VIEW)
-    report = access_log_verify()
-    broken = report.first_break
+    report = audit_verify()
+    chains, log = report.access_log, report.checkpoints
     return {
         "ok": report.ok,
-        "rows_checked": report.rows_checked,
-        "head_seq": report.head_seq,
-        "head_hash": report.head_hash,
-        "first_break": None
-        if broken is None
-        else {
-            "seq": broken.seq,
-            "row_id": broken.row_id,
-            "reason": broken.reason.value,
-            "message": broken.reason_label,
-        },
+        "rows_checked": chains.rows_checked,
+        "chains": [
+            {
+                "shard": head.shard,
+                "rows_checked": head.rows_checked,
+                "head_seq": head.seq,
+                "head_hash": head.hash,
+            }
+            for head in chains.chains
+        ],
+        "first_break": _break_out(chains.first_break) if chains.first_break else None,
+        "breaks": [_break_out(broken) for broken in chains.breaks],
+        "checkpoints_verified": len(log.checkpoints),
+        "last_checkpoint_at": log.last.at if log.last else None,
+        "checkpoint_problems": [
+            {"line": p.line, "reason": p.reason.value, "message": p.reason_label}
+            for p in log.problems
+        ],
+        "history_tables": report.history.tables,
+        "history_problems": [
+            {"table": p.table, "reason": p.reason.value, "message": p.reason_label}
+            for p in report.history.problems
+        ],
     }

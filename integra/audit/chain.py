@@ -1,8 +1,9 @@
-"""The hash chain of the access log: one canonical form, used to write and to verify.
+"""The hash chains of the access log: one canonical form, used to write and to verify.
 
-Each row's hash is the SHA-256 of a canonical JSON object holding the columns in
-``CHAINED_FIELDS`` (the previous row's hash included), so altering, removing or reordering a row
-breaks the chain from that row on. The canonical form is chosen so that a value reads back from
+The log is written in several chains (``shard``), each linear on its own: a row's hash is the
+SHA-256 of a canonical JSON object holding the columns of its format version (the previous
+row's hash in the same chain included), so altering, removing or reordering a row breaks its
+chain from that row on. The canonical form is chosen so that a value reads back from
 PostgreSQL exactly as it was hashed when written:
 
 * ``at`` as UTC with microseconds (``2026-01-31T08:00:00.123456Z``);
@@ -11,7 +12,9 @@ PostgreSQL exactly as it was hashed when written:
 * ``detail`` as JSON with sorted keys (it is stored as ``jsonb``, which reorders keys).
 
 Changing this module is a format change: keep old rows verifiable by versioning the payload
-instead of editing it.
+instead of editing it. Version 1 (the single chain, before shards) covers ``FIELDS_V1``; its rows
+became chain 0. Version 2 adds the version and the chain number to the hashed payload, so a row
+cannot be moved to another chain or read under another format.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from typing import Any
 
 GENESIS_HASH = "0" * 64
 
-# The columns covered by the hash.
-CHAINED_FIELDS = (
+# The format new rows are written in.
+CHAIN_VERSION = 2
+
+FIELDS_V1 = (
     "seq",
     "at",
     "user_id",
@@ -46,6 +51,12 @@ CHAINED_FIELDS = (
     "prev_hash",
 )
 
+# The columns covered by the hash, by format version.
+FIELDS_BY_VERSION = {1: FIELDS_V1, 2: ("version", "shard", *FIELDS_V1)}
+
+# Every column any version hashes (what a verifier reads).
+CHAINED_FIELDS = FIELDS_BY_VERSION[CHAIN_VERSION]
+
 
 def _normalise(name: str, value: Any) -> Any:
     if name == "at" and isinstance(value, datetime):
@@ -56,7 +67,18 @@ def _normalise(name: str, value: Any) -> Any:
 
 
 def row_hash(values: dict[str, Any]) -> str:
-    """The hash of one row, from its chained columns (missing ones count as null)."""
-    payload = {name: _normalise(name, values.get(name)) for name in CHAINED_FIELDS}
+    """The hash of one row, from the columns of its version (missing ones count as null).
+
+    A row without ``version`` is of version 1. An unknown version cannot be verified: it
+    raises ``ValueError``.
+    """
+    version = values.get("version")
+    if version is None:
+        version = 1
+    try:
+        fields = FIELDS_BY_VERSION[version]
+    except KeyError:
+        raise ValueError(f"unknown access-log format version {version!r}") from None
+    payload = {name: _normalise(name, values.get(name)) for name in fields}
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

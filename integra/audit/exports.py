@@ -30,6 +30,7 @@ def _cell(value: Any) -> str:
 
 def access_log_csv_headers() -> list[str]:
     return [
+        _("Catena"),
         _("Progressivo"),
         _("Data e ora"),
         _("Utente"),
@@ -50,6 +51,7 @@ def access_log_csv_headers() -> list[str]:
 
 def _row(entry: AccessLog) -> list[str]:
     return [
+        _cell(entry.shard),
         _cell(entry.seq),
         _cell(entry.at.astimezone(AUDIT_TIME_ZONE).strftime("%d/%m/%Y %H:%M:%S")),
         _cell(entry.username),

@@ -1,9 +1,13 @@
 """The access log: an append-only, hash-chained record of every read of protected data.
 
-Writes are captured separately by pghistory triggers on each tracked model. Each access-log row
-carries the hash of the row before it, so altering or deleting a row breaks the chain and
-``manage.py verify_audit`` names the first broken row. A trigger refuses UPDATE, DELETE and
-TRUNCATE for the application's database role.
+Writes are captured separately by pghistory triggers on each tracked model. The log is made of
+several hash chains (``shard``), so that concurrent requests do not wait for one another: each
+row carries its chain, its position in it (``seq``) and the hash of the row before it in the same
+chain, so altering or deleting a row breaks its chain and ``manage.py verify_audit`` names the
+first broken row. A removed tail is caught by the checkpoints kept outside the database
+(``checkpoints.py``). The application's database role may only SELECT and INSERT here
+(``privileges.py``), and triggers refuse UPDATE, DELETE and TRUNCATE to anyone who has not
+switched them off.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from django.apps import apps
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from integra.audit.chain import CHAIN_VERSION
 
 
 class AccessAction(models.TextChoices):
@@ -31,7 +37,9 @@ class AccessOutcome(models.TextChoices):
 
 
 class AccessLog(models.Model):
-    seq = models.BigIntegerField(_("progressivo"), unique=True)
+    shard = models.PositiveSmallIntegerField(_("catena"), default=0)
+    seq = models.BigIntegerField(_("progressivo"))
+    version = models.PositiveSmallIntegerField(_("formato"), default=CHAIN_VERSION)
     at = models.DateTimeField(_("data e ora"), db_index=True)
     user = models.ForeignKey(
         "accounts.User",
@@ -66,7 +74,7 @@ class AccessLog(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
         verbose_name = _("accesso registrato")
         verbose_name_plural = _("registro degli accessi")
         indexes = [
@@ -77,6 +85,9 @@ class AccessLog(models.Model):
             models.Index(
                 fields=["subject_organization_id", "at"], name="accesslog_subject_org_at_idx"
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["shard", "seq"], name="accesslog_shard_seq_uniq"),
         ]
         triggers = [
             pgtrigger.Protect(
@@ -93,7 +104,7 @@ class AccessLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.username} {self.action} {self.subject_type}:{self.subject_id}"
+        return f"#{self.shard}.{self.seq} {self.username} {self.action} {self.subject_type}:{self.subject_id}"
 
     @property
     def subject_type_label(self) -> str:

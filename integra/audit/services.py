@@ -5,6 +5,15 @@ view has finished, in a transaction of their own: a denied attempt is kept even 
 view's transaction rolls back, and a response is not delivered if its accesses could not be
 recorded. Outside a request (commands, tasks) entries are written at once, in the caller's
 transaction.
+
+The log is written in ``AUDIT_LOG_SHARDS`` chains, each serialised by its own advisory lock: a
+writer takes its organisation's chain, or the next free one when that is busy, so concurrent
+requests do not queue behind one lock. Every so often the process that wrote checkpoints the
+heads outside the database (``checkpoints.py``).
+
+What is stored is what an auditor needs and no more: a record is named by its kind and id
+("Persona n. 123"), never by its text (a person's name), and ``person_id`` says whom it
+concerns.
 """
 
 from __future__ import annotations
@@ -17,11 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 
-from integra.audit.chain import GENESIS_HASH, row_hash
+from integra.audit.chain import CHAIN_VERSION, GENESIS_HASH, row_hash
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
 from integra.audit.selectors import AccessLogFilters, access_log_list
 from integra.core.access import require
@@ -34,8 +45,8 @@ if TYPE_CHECKING:
 ACCESS_LOG_SUBJECT = ("audit.accesslog", "", "Registro degli accessi")
 AUDIT_PURPOSE = "Controllo degli accessi"
 
-# Any constant works: it only serialises writers of the chain.
-_CHAIN_LOCK_KEY = 7_318_246_001
+# The advisory locks of the chains are (this constant, chain number): any constant works.
+_CHAIN_LOCK_CLASS = 7_318_246
 
 
 @dataclass
@@ -98,6 +109,14 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+def record_label(subject: models.Model) -> str:
+    """A record as the log names it: its kind and id, in Italian (stored text, not a translation
+    of the moment), never its text — ``str()`` of a person is the person's name."""
+    with translation.override("it"):
+        kind = capfirst(str(subject._meta.verbose_name))
+    return f"{kind} n. {subject.pk}"
+
+
 def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, Any]:
     if isinstance(subject, models.Model):
         meta = subject._meta
@@ -106,7 +125,7 @@ def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, A
         return {
             "subject_type": meta.label_lower,
             "subject_id": _text(subject.pk, 64),
-            "subject_label": _text(subject, 200),
+            "subject_label": _text(record_label(subject), 200),
             "subject_organization_id": owner() if callable(owner) else owner,
             "person_id": person() if callable(person) else person,
         }
@@ -158,24 +177,59 @@ def access_log_record(
         access_log_write(entries=[entry])
 
 
-def access_log_write(*, entries: list[dict[str, Any]]) -> list[AccessLog]:
-    """Append entries to the chain. Serialised by an advisory lock so the chain stays linear.
+def _chain_lock(*, preferred: int, shards: int) -> int:
+    """Lock a chain for this transaction: the preferred one if free, else the next free one,
+    else wait for the preferred one. Returns the chain's number.
 
-    The lock is held until the transaction commits, so the next writer reads this one's head.
+    The locks are re-entrant, so a transaction that already holds a chain gets it back before
+    it would ever wait: two writers never wait for each other in a cycle.
     """
+    with connection.cursor() as cursor:
+        for offset in range(shards):
+            shard = (preferred + offset) % shards
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_CLASS, shard])
+            if cursor.fetchone()[0]:
+                return shard
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_CLASS, preferred])
+    return preferred
+
+
+def access_log_write(
+    *, entries: list[dict[str, Any]], shards: int | None = None
+) -> list[AccessLog]:
+    """Append entries, in order, to one chain of the log.
+
+    The chain is the one of the first entry's organisation (``organization_id`` modulo the
+    number of chains, ``AUDIT_LOG_SHARDS`` unless ``shards`` is given) or the next free one. Its
+    lock is held until the transaction commits, so the next writer of that chain reads this
+    one's head. Outside a transaction, a checkpoint follows when one is due.
+    """
+    count = max(1, shards if shards is not None else settings.AUDIT_LOG_SHARDS)
+    preferred = (entries[0].get("organization_id") or 0) % count if entries else 0
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AccessLog.objects.order_by("-seq").values("seq", "hash").first()
+        shard = _chain_lock(preferred=preferred, shards=count)
+        last = AccessLog.objects.filter(shard=shard).order_by("-seq").values("seq", "hash").first()
         seq, prev_hash = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
         rows = []
         for entry in entries:
             seq += 1
-            values = {**entry, "seq": seq, "prev_hash": prev_hash}
+            values = {
+                **entry,
+                "version": CHAIN_VERSION,
+                "shard": shard,
+                "seq": seq,
+                "prev_hash": prev_hash,
+            }
             values["hash"] = row_hash(values)
             prev_hash = values["hash"]
             rows.append(AccessLog(**values))
-        return AccessLog.objects.bulk_create(rows)
+        written = AccessLog.objects.bulk_create(rows)
+    if not connection.in_atomic_block:
+        # Only committed rows may be checkpointed: a caller's transaction could still roll back.
+        from integra.audit.checkpoints import checkpoint_if_due
+
+        checkpoint_if_due()
+    return written
 
 
 def access_log_export(*, actor: Actor, filters: AccessLogFilters) -> models.QuerySet[AccessLog]:
@@ -186,13 +240,13 @@ def access_log_export(*, actor: Actor, filters: AccessLogFilters) -> models.Quer
     them.
     """
     require(actor, Permission.AUDIT_EXPORT)
-    head = AccessLog.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    rows = access_log_list(actor=actor, filters=filters).filter(seq__lte=head)
+    head = AccessLog.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    rows = access_log_list(actor=actor, filters=filters).filter(id__lte=head)
     access_log_record(
         actor=actor,
         subject=ACCESS_LOG_SUBJECT,
         action=AccessAction.EXPORT,
-        detail={"filters": filters.as_detail(), "format": "csv", "up_to_seq": head},
+        detail={"filters": filters.as_detail(), "format": "csv", "up_to_id": head},
         purpose=AUDIT_PURPOSE,
     )
     return rows

@@ -1,13 +1,18 @@
-"""Building access-log rows with chosen values (time, operator, subject) for the audit tests."""
+"""Building access-log rows with chosen values (time, operator, subject) for the audit tests,
+and tampering with the audit tables as their owner would."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
+from psycopg import sql
+
 from integra.accounts.models import Membership
 from integra.audit.models import AccessLog
 from integra.audit.services import access_log_write
+from tests.db_roles import acting_as_owner
 
 
 def log_rows(*entries: dict[str, Any]) -> list[AccessLog]:
@@ -41,3 +46,15 @@ def by(membership: Membership) -> dict[str, Any]:
         "membership_id": membership.pk,
         "organization_id": membership.organization_id,
     }
+
+
+def tamper(statement: str, params: list | None = None, *, table: str = "audit_accesslog") -> None:
+    """Run ``statement`` as the owner of the tables can: with ``table``'s triggers switched off
+    for the statement (the application's role can do neither)."""
+    name = sql.Identifier(table)
+    connection.ensure_connection()
+    with acting_as_owner(), connection.cursor() as cursor:
+        raw = connection.connection
+        cursor.execute(sql.SQL("ALTER TABLE {} DISABLE TRIGGER USER").format(name).as_string(raw))
+        cursor.execute(statement, params or [])
+        cursor.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(name).as_string(raw))

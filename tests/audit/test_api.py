@@ -10,10 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from integra.accounts.models import ApiToken, Membership, hash_token
+from integra.audit.checkpoints import checkpoint_write
+from integra.audit.history import history_event_models
 from integra.audit.models import AccessAction, AccessLog
 from integra.core.permissions import Role
-from tests.audit.helpers import by, log_rows
-from tests.audit.test_integrity import tamper
+from tests.audit.helpers import by, log_rows, tamper
 
 pytestmark = pytest.mark.django_db
 
@@ -142,16 +143,24 @@ def test_list_query_count_does_not_grow(client, auditor_a, org_a) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.SYSTEM_ADMIN])
-def test_verify_reports_an_intact_chain(client, org_a, make_membership, role) -> None:
-    rows = log_rows({}, {}, {})
+def test_verify_reports_an_intact_trail(client, org_a, make_membership, role) -> None:
+    rows = log_rows({}, {}, {})  # no operator, no organisation: chain 0
+    checkpoint_write()
     response = client.get(VERIFY_URL, **bearer(make_membership(org_a, role)))
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert body["last_checkpoint_at"] is not None
+    assert body | {"last_checkpoint_at": None} == {
         "ok": True,
         "rows_checked": 3,
-        "head_seq": 3,
-        "head_hash": rows[-1].hash,
+        "chains": [{"shard": 0, "rows_checked": 3, "head_seq": 3, "head_hash": rows[-1].hash}],
         "first_break": None,
+        "breaks": [],
+        "checkpoints_verified": 1,
+        "last_checkpoint_at": None,
+        "checkpoint_problems": [],
+        "history_tables": len(history_event_models()),
+        "history_problems": [],
     }
 
 
@@ -161,12 +170,43 @@ def test_verify_names_the_first_broken_row(client, org_a, make_membership) -> No
     body = client.get(VERIFY_URL, **bearer(make_membership(org_a, Role.SYSTEM_ADMIN))).json()
     assert body["ok"] is False
     assert body["first_break"] == {
+        "shard": 0,
         "seq": 2,
         "row_id": rows[2].pk,
         "reason": "missing_row",
         "message": "riga mancante",
     }
-    assert (body["head_seq"], body["head_hash"]) == (1, rows[0].hash)
+    assert body["breaks"] == [body["first_break"]]
+    assert body["chains"] == [
+        {"shard": 0, "rows_checked": 2, "head_seq": 1, "head_hash": rows[0].hash}
+    ]
+
+
+def test_verify_reports_a_cut_tail_and_a_forged_checkpoint(
+    client, org_a, make_membership, checkpoint_file
+) -> None:
+    log_rows({}, {}, {})
+    checkpoint_write()
+    tamper("DELETE FROM audit_accesslog WHERE seq = 3")
+    with checkpoint_file.open("a") as handle:
+        handle.write('{"v": 1, "at": "2026-01-01T00:00:00.000000Z", "mac": "00"}\n')
+    body = client.get(VERIFY_URL, **bearer(make_membership(org_a, Role.AUDITOR))).json()
+    assert body["ok"] is False
+    assert body["first_break"] == {
+        "shard": 0,
+        "seq": 3,
+        "row_id": None,
+        "reason": "cut_tail",
+        "message": "righe finali rimosse dopo un punto di controllo",
+    }
+    assert body["checkpoints_verified"] == 1
+    assert body["checkpoint_problems"] == [
+        {
+            "line": 2,
+            "reason": "bad_mac",
+            "message": "firma non valida: punto di controllo falsificato o alterato",
+        }
+    ]
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r not in {Role.AUDITOR, Role.SYSTEM_ADMIN}])

@@ -288,7 +288,7 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_csv_export_of_the_filtered_rows(auditor_client, auditor_a, org_a, operators) -> None:
-    log_rows(
+    _denied, allowed = log_rows(
         {
             **by(operators["a"]),
             "at": datetime(2026, 7, 1, 10, 0, tzinfo=UTC),
@@ -308,6 +308,7 @@ def test_csv_export_of_the_filtered_rows(auditor_client, auditor_a, org_a, opera
     assert response["Content-Disposition"].startswith('attachment; filename="registro-accessi-')
     header, *rows = read_csv(response)
     assert header == [
+        "Catena",
         "Progressivo",
         "Data e ora",
         "Utente",
@@ -326,6 +327,7 @@ def test_csv_export_of_the_filtered_rows(auditor_client, auditor_a, org_a, opera
     ]
     assert rows == [
         [
+            str(org_a.pk % 16),  # the chain of the operator's organisation
             "1",
             "01/07/2026 12:00:00",
             operators["a"].user.username,
@@ -346,14 +348,18 @@ def test_csv_export_of_the_filtered_rows(auditor_client, auditor_a, org_a, opera
     # The export is itself recorded, with its filters.
     export = AccessLog.objects.get(action=AccessAction.EXPORT)
     assert export.user_id == auditor_a.user.pk
-    assert export.detail == {"filters": {"outcome": "denied"}, "format": "csv", "up_to_seq": 2}
+    assert export.detail == {
+        "filters": {"outcome": "denied"},
+        "format": "csv",
+        "up_to_id": allowed.pk,
+    }
     assert access_log_verify().ok
 
 
 def test_csv_cells_cannot_become_formulas(auditor_client, org_a) -> None:
     log_rows({"organization_id": org_a.pk, "subject_label": '=HYPERLINK("http://x")'})
     _, row = read_csv(auditor_client.get(CSV_URL))
-    assert row[9] == '\'=HYPERLINK("http://x")'
+    assert row[10] == '\'=HYPERLINK("http://x")'
 
 
 def test_csv_respects_the_auditor_scope(auditor_client, org_b) -> None:

@@ -45,6 +45,7 @@ from integra.people.matching import (
 from integra.people.models import Person
 from integra.people.selectors import person_duplicate_candidates, person_search
 from integra.people.services import person_create, person_update
+from tests.db_roles import acting_as_owner
 from tests.people.factories import (
     CareRelationshipFactory,
     ConsentFactory,
@@ -394,12 +395,13 @@ def test_trigram_index_exists_exactly_when_the_extension_does() -> None:
 
 def test_trigram_migration_does_nothing_without_the_extension(monkeypatch) -> None:
     migration = importlib.import_module("integra.people.migrations.0002_person_search_trigram")
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS person_search_name_trgm")
     monkeypatch.setattr(migration, "_installed", lambda cursor, name: False)
     monkeypatch.setattr(migration, "_available", lambda cursor, name: False)
-    with connection.schema_editor() as editor:
-        migration.trigram_index_create(None, editor)
+    with acting_as_owner():  # migrations run as the owner of the tables
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS person_search_name_trgm")
+        with connection.schema_editor() as editor:
+            migration.trigram_index_create(None, editor)
     assert _trigram_index_exists() is False
 
 
