@@ -29,7 +29,7 @@ from integra.api.errors import (
     server_error,
     validation_errors,
 )
-from integra.api.parser import IntegraParser
+from integra.api.parser import UNREADABLE_BODY_ERRORS, IntegraParser, unreadable_body
 from integra.core.access import PermissionRequired
 
 logger = logging.getLogger("integra.api")
@@ -101,6 +101,10 @@ api = IntegraAPI(
     urls_namespace="api",
     parser=IntegraParser(),
 )
+
+
+for _unreadable in UNREADABLE_BODY_ERRORS:
+    api.add_exception_handler(_unreadable, unreadable_body)
 
 
 @api.exception_handler(ValidationError)
