@@ -103,8 +103,9 @@ api = IntegraAPI(
 )
 
 
+# A body Django cannot parse (multipart without a boundary...) is a 400, not on_unexpected's 500.
 for _unreadable in UNREADABLE_BODY_ERRORS:
-    api.add_exception_handler(_unreadable, unreadable_body)
+    api.exception_handler(_unreadable)(unreadable_body)
 
 
 @api.exception_handler(ValidationError)
