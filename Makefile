@@ -12,7 +12,7 @@ DEMO_SEED ?= 1
 DEMO_PERSONS ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install db browser lint check-migrations messages clean-db
+.PHONY: demo test install db browser lint check-migrations messages clean-db serve
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ demo: install db
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py seed_demo --seed $(DEMO_SEED) --if-empty --persons $(DEMO_PERSONS)
 	@INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py demo_logins
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production (README, "Running in production"): the environment comes from the caller, e.g.
+# `set -a; . ./integra.env; set +a; make serve` (see deploy/integra.env.example). Refuses to
+# start on any deploy-check warning; migrations are a separate step, run as the owner role.
+serve: install
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn --config python:integra.gunicorn_config integra.wsgi
 
 browser:
 	@test -x /usr/bin/chromium || { \

@@ -1,13 +1,17 @@
 """Integra settings: one module, driven by environment variables.
 
-DATABASE_URL  PostgreSQL URL of the application's role; unset → embedded PostgreSQL in ./var
-              (see embedded_db.py), with both roles created
-DATABASE_OWNER_URL  PostgreSQL URL of the owner's role, used by `manage.py migrate`
-AUDIT_*       access-log chains and checkpoints (see the audit block below)
-SECRET_KEY    required when DEBUG is off
-DEBUG         "1"/"true" to enable
-ALLOWED_HOSTS comma-separated
-PORT          port of the development server (used by the Makefile)
+DATABASE_URL         PostgreSQL URL of the application's role; unset → embedded PostgreSQL in
+                     ./var (see embedded_db.py), with both roles created
+DATABASE_OWNER_URL   PostgreSQL URL of the owner's role, used by `manage.py migrate`
+AUDIT_*              access-log chains and checkpoints (see the audit block below)
+SECRET_KEY           required when DEBUG is off (manage.py on the embedded database excepted)
+DEBUG                "1"/"true" to enable; never in production
+ALLOWED_HOSTS        comma-separated host names the site answers to
+CSRF_TRUSTED_ORIGINS comma-separated origins (https://integra.example.it) behind a proxy
+TRUSTED_PROXY_COUNT  reverse proxies in front of the app (X-Forwarded-For, X-Forwarded-Proto)
+SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_COOKIES
+                     secure by default outside DEBUG; see "Serving securely" below
+PORT                 port of the development server (used by the Makefile)
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and os.environ.get("INTEGRA_ALLOW_INSECURE_KEY") != "1":
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+        raise RuntimeError(
+            "SECRET_KEY must be set when DEBUG is off. In production set it in the environment "
+            "(README, 'Running in production'); for a development database on a server, "
+            "INTEGRA_ALLOW_INSECURE_KEY=1 allows the development key."
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = [
@@ -55,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "csp",  # Content-Security-Policy header; its system checks catch outdated settings
     "ninja",  # serves the API docs (Swagger UI) from our static files, not a CDN
     "pgtrigger",
     "pghistory",
@@ -76,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "integra.audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "integra.core.security.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -189,8 +200,6 @@ TASKS = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted for the
 # client address recorded in the access log (0: use REMOTE_ADDR only).
@@ -223,6 +232,49 @@ AUDIT_CHECKPOINT_KEY_FILE = Path(
 )
 AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
 AUDIT_CHECKPOINT_INTERVAL = float(os.environ.get("AUDIT_CHECKPOINT_INTERVAL", "60"))
+
+# --- Serving securely -------------------------------------------------------------------------
+# Outside DEBUG every default is the secure one, so a production that forgets a variable is
+# still safe; `manage.py check --deploy` passes with them (tests/core/test_deploy_settings.py).
+# The demo (DEBUG=1, plain http on 127.0.0.1) and the test suite (tests/settings.py) turn them
+# off. Behind a reverse proxy that terminates TLS (TRUSTED_PROXY_COUNT >= 1) Django learns that
+# the request came over https from X-Forwarded-Proto, which the proxy must set, overwriting
+# whatever the client sent.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe the app directly over http
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# One year, subdomains included (the service's own host name only: never its parent domain).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Content-Security-Policy (django-csp; Django 6's built-in CSP follows the same model). Scripts
+# only from our own static files: no inline <script>, no on...= attributes, no eval. Styles
+# likewise: our templates use classes, never style="..." (the scripts of Bootstrap Italia and
+# Chart.js set styles through the CSSOM, which the policy allows; video.js's injected <style>
+# is switched off by integra/js/bootstrap-italia-csp.js). Bootstrap Italia's CSS draws icons as
+# data: images and embeds the video.js icon font as a data: font, hence data: for img and font,
+# which can neither run code nor send data out. 'report-sample' puts the first characters of a
+# blocked inline script or style in the browser's report (the browser tests print them). The
+# API docs (/api/v1/docs: Swagger UI from django-ninja's static files, its settings in a JSON
+# block) work under this same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'report-sample'"],
+        "style-src": ["'self'", "'report-sample'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

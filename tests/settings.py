@@ -31,3 +31,9 @@ _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="integra-test-audit-"))
 AUDIT_CHECKPOINT_FILE = str(_AUDIT_DIR / "checkpoints.jsonl")
 AUDIT_CHECKPOINT_KEY = "test-checkpoint-key-not-secret"
 AUDIT_CHECKPOINT_KEY_FILE = _AUDIT_DIR / "checkpoint.key"
+
+# Tests run over plain http, like the demo: no redirect to https, cookies sent without TLS.
+# The production defaults are checked in a subprocess (tests/core/test_deploy_settings.py).
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

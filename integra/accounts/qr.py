@@ -20,8 +20,7 @@ def qr_svg(data: str, *, label: str) -> SafeString:
     svg = svg[svg.index("<svg") :]  # drop any XML declaration: the SVG is inlined in HTML
     svg = svg.replace(
         "<svg ",
-        f'<svg role="img" aria-label="{escape(label)}" class="integra-qr" '
-        'style="background:#fff;width:14rem;height:14rem" ',
+        f'<svg role="img" aria-label="{escape(label)}" class="integra-qr" ',
         1,
     )
     # Built from our own data by the qrcode library; the label above is escaped.

@@ -28,7 +28,7 @@ from integra.api.errors import (
     server_error,
     validation_errors,
 )
-from integra.api.parser import IntegraParser
+from integra.api.parser import UNREADABLE_BODY_ERRORS, IntegraParser, unreadable_body
 from integra.core.access import PermissionRequired, permission_denial_record
 from integra.core.errors import DomainError
 
@@ -101,6 +101,11 @@ api = IntegraAPI(
     urls_namespace="api",
     parser=IntegraParser(),
 )
+
+
+# A body Django cannot parse (multipart without a boundary...) is a 400, not on_unexpected's 500.
+for _unreadable in UNREADABLE_BODY_ERRORS:
+    api.exception_handler(_unreadable)(unreadable_body)
 
 
 @api.exception_handler(ValidationError)

@@ -1,19 +1,30 @@
-"""Request parsing for the whole API: NUL characters are refused at the door.
+"""Request parsing for the whole API: NUL characters are refused at the door, and a body that
+cannot be read at all is a 400.
 
 PostgreSQL text columns cannot hold NUL (0x00): rather than each endpoint cleaning its input,
 a body or query string that contains one is answered with a 422 naming where it was found.
+
+Django reads a ``multipart/form-data`` body (``request.POST``, ``request.FILES``) lazily, the
+first time authentication or a handler touches it: a body without a boundary, with a bad one,
+with a broken part, too many fields or too much data raises there. :func:`unreadable_body` is
+the API's answer to all of them (registered in integra/api/api.py), so every endpoint, present
+and future, answers 400 problem+json instead of a 500.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError
 from ninja.parser import Parser
 from ninja.types import DictStrAny
+
+from integra.api.errors import ApiErrorCode, problem
 
 NUL = "\x00"
 
@@ -65,3 +76,26 @@ class IntegraParser(Parser):
         result = super().parse_querydict(data, list_fields, request)
         _refuse("query", _nul_paths(result))
         return result
+
+
+# What Django raises while reading a body it cannot parse. SuspiciousOperation covers its size
+# and count limits (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) and a multipart
+# parser that got stuck; Django's own handler answers all of these 400 outside the API too.
+UNREADABLE_BODY_ERRORS: tuple[type[Exception], ...] = (
+    MultiPartParserError,
+    UnreadablePostError,
+    BadRequest,
+    SuspiciousOperation,
+)
+
+
+def unreadable_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(
+        request,
+        status=400,
+        code=ApiErrorCode.BAD_REQUEST,
+        detail=_(
+            "Il corpo della richiesta non è leggibile: formato multipart/form-data non valido "
+            "(manca il boundary o una parte è malformata), troppi campi o dati troppo grandi."
+        ),
+    )

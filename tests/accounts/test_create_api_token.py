@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import runpy
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -13,6 +17,7 @@ from django.utils import timezone
 from integra.accounts.models import ApiToken
 from integra.core.permissions import Role
 from tests.factories import MembershipFactory, UserFactory
+from tests.production import REPO, production_environment
 
 
 def run(*args: str) -> list[str]:
@@ -95,3 +100,73 @@ def test_command_exits_non_zero_from_the_shell(social_worker, org_b, capsys) -> 
         execute_from_command_line(["manage.py", "create_api_token", social_worker.user.username])
     assert exit_info.value.code == 1
     assert "appartiene a più enti" in capsys.readouterr().err
+
+
+# --- the README's command as a new user types it ---------------------------------------------
+
+
+def test_beside_the_demo_manage_py_needs_no_secret_key(monkeypatch) -> None:
+    """With DATABASE_URL unset (the embedded PostgreSQL in ./var that `make demo` runs on),
+    manage.py allows the development key, as the demo's own commands do: the README's
+    `.venv/bin/python manage.py create_api_token assistente.sociale` works as written."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("INTEGRA_ALLOW_INSECURE_KEY", raising=False)
+    monkeypatch.setattr(sys, "argv", ["manage.py", "create_api_token", "assistente.sociale"])
+    seen: dict[str, object] = {}
+
+    def execute(argv: list[str]) -> None:
+        seen.update(argv=argv, allow=os.environ.get("INTEGRA_ALLOW_INSECURE_KEY"))
+
+    monkeypatch.setattr("django.core.management.execute_from_command_line", execute)
+    runpy.run_path(str(REPO / "manage.py"), run_name="__main__")
+    assert seen == {
+        "argv": ["manage.py", "create_api_token", "assistente.sociale"],
+        "allow": "1",
+    }
+
+
+def test_on_a_server_database_manage_py_leaves_the_key_to_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://integra_app@db.example.internal/integra")
+    monkeypatch.delenv("INTEGRA_ALLOW_INSECURE_KEY", raising=False)
+    monkeypatch.setattr(sys, "argv", ["manage.py", "check"])
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(
+        "django.core.management.execute_from_command_line",
+        lambda argv: seen.update(allow=os.environ.get("INTEGRA_ALLOW_INSECURE_KEY")),
+    )
+    runpy.run_path(str(REPO / "manage.py"), run_name="__main__")
+    assert seen == {"allow": None}
+
+
+def _shell(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), "create_api_token", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_from_the_shell_in_production(org_a, make_membership) -> None:
+    """The documented production environment (a server database, a secret key): the token
+    printed by the command works against the API."""
+    membership = make_membership(org_a, Role.SOCIAL_WORKER)
+    result = _shell(production_environment(), membership.user.username)
+    assert result.returncode == 0, result.stderr
+    raw = result.stdout.splitlines()[-1]
+    assert raw.startswith("itg_")
+    response = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 200
+    assert response.json()["membership_id"] == membership.pk
+
+
+@pytest.mark.django_db
+def test_from_the_shell_in_production_without_a_key_it_refuses() -> None:
+    result = _shell(production_environment(SECRET_KEY=""), "assistente.sociale")
+    assert result.returncode == 1
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert not ApiToken.objects.exists()
