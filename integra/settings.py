@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "integra.accounts.middleware.ActingMembershipMiddleware",
     "integra.accounts.middleware.SecondFactorMiddleware",
     "integra.audit.middleware.AuditContextMiddleware",
+    # Emergency accesses grant reads only (safe methods): integra/people/emergency.py.
+    "integra.people.emergency.EmergencyReadsMiddleware",
     "integra.core.middleware.PermissionRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
