@@ -32,7 +32,7 @@ Two more rules of the Garante's guidelines live here, so that every selector get
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -267,6 +267,29 @@ def mark_concealed(kind: str, rows: list[Any]) -> list[Any]:
     for row in rows:
         row.concealed_at_request = row.pk in hidden
     return rows
+
+
+def hidden_from(actor: Actor | None, kind: ConcealedKind, ids: Iterable[object]) -> set[int]:
+    """Of ``ids`` (items of ``kind`` named in stored data, e.g. the evidence of a screening),
+    those hidden from the actor at the person's request. One query (none without ids)."""
+    wanted = {number for number in (_int(i) for i in ids) if number}
+    if actor is None or not wanted:
+        return set()
+    declared = concealable(kind)
+    return set(
+        declared.model._default_manager.filter(pk__in=wanted)
+        .filter(concealed_condition(kind))
+        .exclude(**{declared.author: actor.organization_id})
+        .values_list("pk", flat=True)
+    )
+
+
+def _int(value: object) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return 0
+    return number if 0 < number < 2**63 else 0
 
 
 def hidden_link(actor: Actor, kind: ConcealedKind, field: str) -> Exists:

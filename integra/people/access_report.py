@@ -44,6 +44,8 @@ from integra.people.emergency import EMERGENCY_PURPOSE
 from integra.people.gate import PersonRef
 from integra.people.models import Person
 
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9000, 12, 31)
 # See the module's docstring: the person gets organisation, unit, role, date and time.
 SHOW_OPERATOR_NAMES = False
 DEFAULT_MONTHS = 24
@@ -251,12 +253,15 @@ def access_report(
         person.pk,
         *Person.objects.filter(merged_into=person).values_list("pk", flat=True),
     ]
+    # No access is older or newer than these days (and a bound beyond them would not survive
+    # the conversion to UTC).
+    first, last = min(max(start, FIRST_DAY), LAST_DAY), min(max(end, FIRST_DAY), LAST_DAY)
     entries = (
         AccessLog.objects.filter(
             person_id__in=person_ids,
             outcome=AccessOutcome.ALLOWED,
-            at__gte=_day_start(start),
-            at__lt=_day_start(end + timedelta(days=1)),
+            at__gte=_day_start(first),
+            at__lt=_day_start(last + timedelta(days=1)),
         )
         .select_related("organization")
         .order_by("at", "seq")

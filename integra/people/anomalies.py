@@ -44,6 +44,10 @@ from integra.organizations.models import Organization
 from integra.people.emergency import EMERGENCY_PURPOSE
 from integra.people.models import CareRelationship, Person
 
+# Days no access can fall on (and bounds that survive the conversion to UTC).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9000, 12, 31)
+
 SPIKE_FACTOR = 3
 SPIKE_MIN_READS = 50
 BASELINE_DAYS = 30
@@ -255,7 +259,9 @@ def denied_bursts(*, day: date, organization_id: int | None) -> list[DeniedBurst
 
 def anomalies_compute(*, day: date, organization_id: int | None) -> AnomalyReport:
     """The three rules for ``day``: in an organisation's share of the log, or (``None``, for
-    the daily command) in the whole log. Three queries."""
+    the daily command) in the whole log. Three queries (none for a day no log can hold)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return AnomalyReport(day=day)
     return AnomalyReport(
         day=day,
         out_of_charge=out_of_charge_reads(day=day, organization_id=organization_id),

@@ -336,6 +336,11 @@ class EmergencyFilters:
         return {k: str(v) for k, v in self.__dict__.items() if v}
 
 
+# Bounds that survive the conversion to UTC: no access is older or newer.
+_FIRST_DAY = date(2000, 1, 1)
+_LAST_DAY = date(9000, 12, 31)
+
+
 def _day_start(day: date) -> datetime:
     from integra.audit.selectors import AUDIT_TIME_ZONE
 
@@ -353,9 +358,10 @@ def emergency_access_list(
     f = filters or EmergencyFilters()
     qs = scoped(actor, EmergencyAccess).select_related("organization", "membership", "user")
     if f.date_from:
-        qs = qs.filter(opened_at__gte=_day_start(f.date_from))
+        qs = qs.filter(opened_at__gte=_day_start(min(max(f.date_from, _FIRST_DAY), _LAST_DAY)))
     if f.date_to:
-        qs = qs.filter(opened_at__lt=_day_start(f.date_to + timedelta(days=1)))
+        last = min(max(f.date_to, _FIRST_DAY), _LAST_DAY)
+        qs = qs.filter(opened_at__lt=_day_start(last + timedelta(days=1)))
     now = timezone.now()
     if f.state == "active":
         qs = qs.filter(expires_at__gt=now)
