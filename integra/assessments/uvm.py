@@ -495,7 +495,13 @@ def assessments_link(*, actor: Actor, session_id: object, assessment_ids: list[i
 def assessment_unlink(*, actor: Actor, session_id: object, assessment_id: object) -> None:
     with transaction.atomic(), pghistory.context(reason="uvm_assessment_unlink"):
         session = _locked(actor, session_id)
-        session.assessments.remove(_int(assessment_id) or 0)
+        # Only a link the actor sees: an assessment hidden at the person's request (or of a
+        # domain the actor may not read) stays linked for those who see it.
+        session.assessments.remove(
+            *scoped(actor, Assessment).filter(
+                pk=_int(assessment_id) or 0, person_id=session.person_id
+            )
+        )
 
 
 def outcome_update(*, actor: Actor, session_id: object, data: Mapping[str, Any]) -> UvmSession:

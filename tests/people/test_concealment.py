@@ -253,6 +253,10 @@ def test_a_hidden_assessment_leaves_no_trace_for_another_organisation(
     pdf = client.get(f"/valutazioni/uvm/{a_session.pk}/verbale.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
+    # Unlinking what one does not see changes nothing for those who see it.
+    uvm.assessment_unlink(actor=a, session_id=a_session.pk, assessment_id=social_assessment.pk)
+    assert set(a_session.assessments.values_list("pk", flat=True)) == {social_assessment.pk, gcs.pk}
+
     # The ASST administered both: it sees them, marked, and in the session's minutes.
     b = actor(b_doctor)
     assert {x.pk for x in person_assessments(b, person)} == {social_assessment.pk, gcs.pk}
