@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from integra.core.access import Actor, NotFound, PermissionRequired, require
+from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require
 from integra.core.permissions import Permission
 from integra.people import gate
 from integra.people.access_report import (
@@ -50,7 +50,7 @@ from integra.people.emergency import (
 )
 from integra.people.forms import add_service_errors
 from integra.people.identifiers import normalise
-from integra.people.models import ConcealmentAction
+from integra.people.models import ConcealmentAction, Person
 from integra.people.selectors import PersonView
 from integra.people.views import _merged_redirect, _tab_context
 
@@ -153,6 +153,7 @@ def emergency_access(request: HttpRequest, pk: int) -> HttpResponse:
     require(actor, Permission.PERSON_VIEW)
     if request.method == "GET":
         if gate.person_known(actor=actor, person_id=pk) is None:
+            get_visible(actor, Person, pk=pk)  # the same NotFound (and denial record) as elsewhere
             raise NotFound()
         return _emergency_page(request, EmergencyAccessForm(), pk)
     return _open(request, actor, EmergencyAccessForm(request.POST), pk)

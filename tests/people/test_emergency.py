@@ -347,6 +347,9 @@ def test_the_auditor_page_and_api(
     client.force_login(auditor.user)
     page = text(client.get("/audit/accessi-di-emergenza/"))
     assert REASON in page and f"Persona n. {person.pk}" in page and "Neri" not in page
+    # The Comune registered Carla: its auditor prints her the list of accesses from here.
+    assert f"/persone/{person.pk}/registro-accessi/" in page
+    assert client.get(f"/persone/{person.pk}/registro-accessi/").status_code == 200
     assert (
         client.get(
             "/audit/accessi-di-emergenza/", {"dal": "2026-02-02", "al": "2026-01-01"}
