@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "integra.accounts.middleware.ActingMembershipMiddleware",
     "integra.accounts.middleware.SecondFactorMiddleware",
     "integra.audit.middleware.AuditContextMiddleware",
+    # Emergency accesses grant reads only (safe methods): integra/people/emergency.py.
+    "integra.people.emergency.EmergencyReadsMiddleware",
     "integra.core.middleware.PermissionRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -282,3 +284,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Emergency access to a record (break-the-glass, integra/people/emergency.py): the longest it
+# lasts, in hours; the operator may choose less.
+EMERGENCY_ACCESS_MAX_HOURS = int(os.environ.get("EMERGENCY_ACCESS_MAX_HOURS", "4"))

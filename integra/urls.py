@@ -15,6 +15,7 @@ urlpatterns = [
     path("territorio/", include("integra.core.urls")),
     path("enti/", include("integra.organizations.urls")),
     path("audit/", include("integra.audit.urls")),
+    path("audit/", include("integra.people.audit_urls")),
     path("persone/", include("integra.people.urls")),
     path("pua/", include("integra.intake.urls")),
     path("valutazioni/", include("integra.assessments.urls")),

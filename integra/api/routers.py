@@ -15,6 +15,8 @@ from integra.notices.api import router as notices_router
 from integra.organizations.api import router as organizations_router
 from integra.people.api import permits_router, persons_router
 from integra.people.api import router as people_router
+from integra.people.dossier_api import anomalies_router, emergency_router
+from integra.people.dossier_api import persons_router as dossier_persons_router
 from integra.people.merge_api import router as merges_router
 from integra.programs.api import router as programs_router
 
@@ -25,6 +27,9 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/territory", territory_router),
     ("/fiscal-codes", people_router),
     ("/persons", persons_router),
+    ("/persons", dossier_persons_router),
+    ("/emergency-accesses", emergency_router),
+    ("/access-anomalies", anomalies_router),
     ("/permits", permits_router),
     ("/merges", merges_router),
     ("/pua", intake_router),

@@ -24,7 +24,8 @@ from django.db.models import Q, QuerySet
 from integra.assessments.models import Assessment, Domain, Instrument, InstrumentVersion
 from integra.core.access import Actor, register_scope
 from integra.core.permissions import Permission
-from integra.people.access import follows_person
+from integra.people.access import follows_person, register_concealable, without_concealed
+from integra.people.models import ConcealedKind
 
 RECORD_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     Domain.HEALTH: (Permission.HEALTH_DATA_EDIT, Permission.ASSESSMENT_PERFORM),
@@ -48,10 +49,15 @@ def readable_domains(actor: Actor) -> list[str]:
     return [d for d in Domain.values if may_read_domain(actor, d)]
 
 
+# The person may hide an assessment from everyone but the organisation that administered it.
+register_concealable(ConcealedKind.ASSESSMENT, Assessment, author="organization_id")
+
+
 @register_scope(Assessment)
 def assessment_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """Assessments of visible persons, of instruments whose domain the actor may read."""
-    qs = follows_person(actor, qs)
+    """Assessments of visible persons, of instruments whose domain the actor may read, less
+    those hidden at the person's request (``without_concealed``)."""
+    qs = without_concealed(actor, follows_person(actor, qs), ConcealedKind.ASSESSMENT)
     domains = readable_domains(actor)
     if len(domains) == len(Domain.values):
         return qs

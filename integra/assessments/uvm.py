@@ -18,7 +18,7 @@ from typing import Any
 
 import pghistory
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,9 +52,15 @@ from integra.core.errors import DomainError
 from integra.core.health import may_record_health, may_see_health, without_keys
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
-from integra.people.access import follows_person
+from integra.people.access import (
+    concealed_ids,
+    follows_person,
+    hidden_link,
+    register_concealable,
+    without_concealed,
+)
 from integra.people.gate import PersonRef, gated, person_ref
-from integra.people.models import CareBasis, Person
+from integra.people.models import CareBasis, ConcealedKind, Person
 from integra.people.services import care_relationship_start
 from integra.programs.redaction import eligibility_visible
 
@@ -101,10 +107,15 @@ def _may_take_part(actor: Actor) -> bool:
     return any(actor.has(p) for p in MANAGE_PERMISSIONS)
 
 
+# The person may hide a session (an episode) from everyone but the organisation that convened it.
+register_concealable(ConcealedKind.UVM_SESSION, UvmSession, author="organization_id")
+
+
 @register_scope(UvmSession)
 def uvm_session_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     """Sessions convened by the actor's organisation or with a member from it, of persons the
-    actor sees; the PUA (INTAKE_MANAGE) also sees the sessions of its requests."""
+    actor sees; the PUA (INTAKE_MANAGE) also sees the sessions of its requests. A session hidden
+    at the person's request only by the convening organisation."""
     if actor.organization_id is None or not (
         _may_take_part(actor) or actor.has(Permission.INTAKE_MANAGE)
     ):
@@ -115,7 +126,9 @@ def uvm_session_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     condition = Q(organization_id=actor.organization_id) | Q(Exists(member_of))
     if actor.has(Permission.INTAKE_MANAGE):
         condition |= Q(intake_request__pua__organization_id=actor.organization_id)
-    return follows_person(actor, qs.filter(condition))
+    return without_concealed(
+        actor, follows_person(actor, qs.filter(condition)), ConcealedKind.UVM_SESSION
+    )
 
 
 @register_scope(UvmMember)
@@ -133,12 +146,25 @@ def user_classes() -> list[UserClass]:
 def session_list(
     *, actor: Actor | None, state: str = "", person_id: int | None = None
 ) -> QuerySet[UvmSession]:
-    qs = gated(actor, scoped(actor, UvmSession).select_related("organization", "user_class"))
+    qs = gated(
+        actor,
+        scoped(actor, UvmSession)
+        .select_related("organization", "user_class")
+        .annotate(intake_request_hidden=_request_hidden(actor)),
+    )
     if state:
         qs = qs.filter(state=state)
     if person_id is not None:
         qs = qs.filter(person_id=person_id)
     return qs.order_by("state", "-scheduled_for", "-pk")
+
+
+def _request_hidden(actor: Actor | None) -> Any:
+    """Whether the session's PUA request is hidden from the actor at the person's request: then
+    the session shows no link to it (not even its number)."""
+    if actor is None:
+        return Value(False)
+    return hidden_link(actor, ConcealedKind.INTAKE_REQUEST, "intake_request_id")
 
 
 def session_list_access_record(*, actor: Actor | None, filters: Mapping[str, Any]) -> None:
@@ -167,6 +193,9 @@ class SessionView:
     needs_summary: dict[str, str]
     eligibility: dict[str, Any]
     measures_runnable: list[str]
+    # Hidden at the person's request (then the actor's organisation convened it: others do not
+    # see it at all): pages and minutes mark it.
+    concealed: bool = False
 
     @property
     def needs(self) -> list[tuple[str, str]]:
@@ -196,9 +225,20 @@ def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -
     ).prefetch_related(
         Prefetch("members", queryset=UvmMember.objects.select_related("organization", "user"))
     )
-    session = get_visible(actor, qs, pk=session_id)
+    session = get_visible(
+        actor, qs.annotate(intake_request_hidden=_request_hidden(actor)), pk=session_id
+    )
     assert actor is not None  # get_visible raised otherwise
-    linked = list(session.assessments.select_related("instrument_version__instrument"))
+    if session.intake_request_hidden:  # type: ignore[attr-defined]
+        session.intake_request = None
+    # An assessment hidden at the person's request is neither shown nor counted.
+    linked = list(
+        without_concealed(
+            actor,
+            session.assessments.select_related("instrument_version__instrument"),
+            ConcealedKind.ASSESSMENT,
+        )
+    )
     readable = set(
         scoped(actor, Assessment).filter(pk__in=[a.pk for a in linked]).values_list("pk", flat=True)
     )
@@ -235,6 +275,7 @@ def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -
         measures_runnable=[m for m in MEASURES if editable and may_run_check(actor, m)]
         if editable
         else [],
+        concealed=bool(concealed_ids(ConcealedKind.UVM_SESSION, [session.pk])),
     )
 
 
@@ -444,7 +485,13 @@ def assessments_link(*, actor: Actor, session_id: object, assessment_ids: list[i
 def assessment_unlink(*, actor: Actor, session_id: object, assessment_id: object) -> None:
     with transaction.atomic(), pghistory.context(reason="uvm_assessment_unlink"):
         session = _locked(actor, session_id)
-        session.assessments.remove(_int(assessment_id) or 0)
+        # Only a link the actor sees: an assessment hidden at the person's request (or of a
+        # domain the actor may not read) stays linked for those who see it.
+        session.assessments.remove(
+            *scoped(actor, Assessment).filter(
+                pk=_int(assessment_id) or 0, person_id=session.person_id
+            )
+        )
 
 
 def outcome_update(*, actor: Actor, session_id: object, data: Mapping[str, Any]) -> UvmSession:

@@ -91,6 +91,13 @@ class SessionOut(Schema):
             return obj["person"]
         return obj.person_ref
 
+    @staticmethod
+    def resolve_intake_request_id(obj: Any) -> int | None:
+        """No link to a request hidden from the actor at the person's request."""
+        if isinstance(obj, dict):
+            return obj.get("intake_request_id")
+        return None if getattr(obj, "intake_request_hidden", False) else obj.intake_request_id
+
 
 class SessionDetailOut(SessionOut):
     members: list[MemberOut]

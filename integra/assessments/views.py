@@ -25,6 +25,8 @@ from integra.assessments.scoring import ScoreResult, ScoringError, score, total_
 from integra.assessments.services import AssessmentError, record_assessment, rescore
 from integra.core.access import Actor, PermissionRequired
 from integra.core.permissions import Permission
+from integra.people.access import mark_concealed
+from integra.people.models import ConcealedKind
 
 SECTION = "assessments"
 ANSWER_PREFIX = "risposta-"
@@ -80,7 +82,9 @@ def instrument_detail(request: HttpRequest, code: str) -> HttpResponse:
 def person_assessments(request: HttpRequest, person_pk: int) -> HttpResponse:
     actor = _actor(request)
     person = selectors.person_for_assessments(actor=actor, person_id=person_pk)
-    assessments = list(selectors.person_assessments(actor, person))
+    assessments = mark_concealed(
+        ConcealedKind.ASSESSMENT, list(selectors.person_assessments(actor, person))
+    )
     series = selectors.series_by_instrument(assessments)
     titles = {a.instrument_code: a.instrument_version.instrument.title for a in assessments}
     charts: list[dict[str, Any]] = []
@@ -123,6 +127,7 @@ def person_assessments(request: HttpRequest, person_pk: int) -> HttpResponse:
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     assessment = selectors.assessment_get(actor=actor, assessment_id=pk)
+    mark_concealed(ConcealedKind.ASSESSMENT, [assessment])
     definition = assessment.instrument_version.parsed()
     result = rescore(assessment)
     answered = []

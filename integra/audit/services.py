@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,20 @@ AUDIT_PURPOSE = "Controllo degli accessi"
 
 # The advisory locks of the chains are (this constant, chain number): any constant works.
 _CHAIN_LOCK_CLASS = 7_318_246
+
+
+# Functions that complete an entry before it is stored, registered by the apps that know more
+# about a read than its caller (the people app marks the reads made under an emergency access).
+# Each receives the actor and the entry (a dict of plain JSON values) and may change it.
+EntryHook = Callable[["Actor | None", dict[str, Any]], None]
+_ENTRY_HOOKS: list[EntryHook] = []
+
+
+def access_log_entry_hook(hook: EntryHook) -> EntryHook:
+    """Register ``hook`` (once) to complete every access-log entry before it is stored."""
+    if hook not in _ENTRY_HOOKS:
+        _ENTRY_HOOKS.append(hook)
+    return hook
 
 
 @dataclass
@@ -170,6 +184,8 @@ def access_log_record(
         "purpose": _text(purpose, 200),
         **_subject_fields(subject),
     }
+    for hook in _ENTRY_HOOKS:
+        hook(actor, entry)
     buffer = _current_buffer.get()
     if buffer is not None:
         buffer.entries.append(entry)

@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from integra.core.access import Actor, register_scope
 from integra.core.permissions import Permission
 from integra.intake.models import IntakeAttachment, IntakeRequest, IntakeTransition, PuaPoint
+from integra.people.access import register_concealable, without_concealed
+from integra.people.models import ConcealedKind
 
 
 def managed_pua_ids(actor: Actor) -> QuerySet[PuaPoint, Any]:
@@ -41,13 +43,21 @@ def pua_point_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     return qs if actor.has(Permission.CATALOGUE_VIEW) else qs.none()
 
 
+# The person may hide a request (an episode) from everyone but the organisation that recorded it.
+register_concealable(
+    ConcealedKind.INTAKE_REQUEST, IntakeRequest, author="created_by__organization_id"
+)
+
+
 @register_scope(IntakeRequest)
 def intake_request_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    return qs.filter(visible_requests_filter(actor))
+    return without_concealed(
+        actor, qs.filter(visible_requests_filter(actor)), ConcealedKind.INTAKE_REQUEST
+    )
 
 
 def _follows_request(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
-    visible = IntakeRequest.objects.filter(visible_requests_filter(actor)).values("pk")
+    visible = intake_request_scope(actor, IntakeRequest.objects.all()).values("pk")
     return qs.filter(request_id__in=visible)
 
 

@@ -29,6 +29,8 @@ from integra.intake.forms import (
     TriageForm,
 )
 from integra.intake.models import IntakeRequest, IntakeState, NeedArea
+from integra.people.access import concealed_ids
+from integra.people.models import ConcealedKind
 from integra.people.selectors import person_get, person_search
 
 PAGE_SIZE = 25
@@ -164,6 +166,8 @@ def _detail_context(
         "triage_labels": _triage_labels(item),
         "need_area_labels": [_need_label(a) for a in item.need_areas],
         "uvm_sessions": _uvm_sessions(actor, item),
+        # Hidden at the person's request: only the recording organisation sees it (marked).
+        "concealed": bool(concealed_ids(ConcealedKind.INTAKE_REQUEST, [item.pk])),
     }
 
 

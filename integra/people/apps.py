@@ -8,4 +8,9 @@ class PeopleConfig(AppConfig):
     verbose_name = _("Anagrafe")
 
     def ready(self) -> None:
+        from integra.audit.services import access_log_entry_hook
         from integra.people import access  # noqa: F401  (registers policies)
+        from integra.people.emergency import mark_emergency_reads
+
+        # Reads made under an emergency access carry its purpose in the access log.
+        access_log_entry_hook(mark_emergency_reads)

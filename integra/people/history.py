@@ -20,8 +20,10 @@ from pghistory.models import Events
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor
+from integra.people.access import hidden_link
 from integra.people.models import (
     CareRelationship,
+    ConcealedKind,
     Consent,
     HouseholdMember,
     IseeDeclaration,
@@ -93,18 +95,28 @@ def person_history_events(*, actor: Actor | None, person_id: object) -> Any:
     person's history (they belong to the other record), so only ``person_id`` links count.
     """
     person = person_with_content(actor=actor, person_id=person_id)
+    assert actor is not None  # person_with_content() refuses None
     access_log_record(
         actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "storico"}
     )
-    return (
+    # A document hidden at the person's request leaves no trace in the history either.
+    hidden = [
+        str(pk)
+        for pk in PersonDocument.objects.filter(person=person)
+        .filter(hidden_link(actor, ConcealedKind.DOCUMENT, "pk"))
+        .values_list("pk", flat=True)
+    ]
+    events = (
         Events.objects.across(*EVENT_MODELS)
         .references(person)
         .filter(
             Q(pgh_model="people.PersonEvent", pgh_obj_id=str(person.pk))
             | Q(pgh_data__person_id=person.pk)
         )
-        .order_by("-pgh_created_at", "-pgh_slug")
     )
+    if hidden:
+        events = events.exclude(pgh_model="people.PersonDocumentEvent", pgh_obj_id__in=hidden)
+    return events.order_by("-pgh_created_at", "-pgh_slug")
 
 
 def _field_label(model: type[models.Model], name: str) -> str:

@@ -994,3 +994,23 @@ class PersonMerge(models.Model):
     @property
     def audit_owner_organization_id(self) -> int:
         return self.organization_id
+
+
+# The Garante's dossier rules (oscuramento, break-glass) live in their own module.
+from integra.people.dossier_models import (  # noqa: E402
+    ConcealedKind,
+    ConcealmentAction,
+    ConcealmentDecision,
+    ConcealmentEvidence,
+    EmergencyAccess,
+    RequestedBy,
+)
+
+__all__ = [
+    "ConcealedKind",
+    "ConcealmentAction",
+    "ConcealmentDecision",
+    "ConcealmentEvidence",
+    "EmergencyAccess",
+    "RequestedBy",
+]

@@ -20,7 +20,7 @@ from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.permissions import Permission
 from integra.organizations.search import normalize
 from integra.people import gate, matching
-from integra.people.access import active_care_relationships, known_persons
+from integra.people.access import active_care_relationships, known_persons, mark_concealed
 from integra.people.errors import IdentifierError
 from integra.people.gate import OrganizationContact
 from integra.people.identifiers import (
@@ -55,6 +55,7 @@ from integra.people.matching import (
 from integra.people.models import (
     PERMIT_KINDS,
     CareRelationship,
+    ConcealedKind,
     Consent,
     ConsentPurpose,
     ConsentStatus,
@@ -691,7 +692,9 @@ def _document_queryset() -> QuerySet[PersonDocument]:
 def documents_of(*, actor: Actor | None, person_id: object) -> list[PersonDocument]:
     """The documents of a person (constant number of queries); the read is logged."""
     person = person_with_content(actor=actor, person_id=person_id)
-    rows = list(scoped(actor, _document_queryset()).filter(person=person))
+    rows = mark_concealed(
+        ConcealedKind.DOCUMENT, list(scoped(actor, _document_queryset()).filter(person=person))
+    )
     access_log_record(
         actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "documenti"}
     )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from integra.people import views
+from integra.people.dossier_urls import urlpatterns as dossier_urlpatterns
 from integra.people.merge_urls import urlpatterns as merge_urlpatterns
 
 app_name = "people"
@@ -21,4 +22,5 @@ urlpatterns: list = [
     path("<int:pk>/consensi/<int:consent_pk>/modulo/", views.consent_file, name="consent_file"),
     path("<int:pk>/storico/", views.history, name="history"),
     *merge_urlpatterns,
+    *dossier_urlpatterns,
 ]

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from integra.core.access import Actor, NotFound, PermissionRequired, require
 from integra.core.permissions import Permission
 from integra.people import selectors
+from integra.people.emergency import emergency_access_active
 from integra.people.errors import PersonError, PersonErrorCode
 from integra.people.files import private_file_response
 from integra.people.forms import (
@@ -38,6 +39,7 @@ from integra.people.forms import (
     reason_labels,
 )
 from integra.people.history import history_entries, person_history_events
+from integra.people.identifiers import normalise
 from integra.people.matching import PossibleDuplicate, looks_like_code
 from integra.people.models import CaregiverNeed, ConsentPurpose, PersonStatus
 from integra.people.places import resolve_birth_place
@@ -59,6 +61,7 @@ TABS = (
     ("people:household", "nucleo"),
     ("people:isee", "isee"),
     ("people:consents", "consensi"),
+    ("people:concealments", "oscuramenti"),
     ("people:history", "storico"),
 )
 
@@ -70,6 +73,7 @@ def _tab_labels() -> dict[str, str]:
         "nucleo": _("Nucleo e caregiver"),
         "isee": _("ISEE"),
         "consensi": _("Consensi"),
+        "oscuramenti": _("Oscuramenti"),
         "storico": _("Storico"),
     }
 
@@ -122,12 +126,18 @@ def search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     args = form.search_args()
     matches = selectors.person_search(actor=actor, **args) if args is not None else None
+    # A code that finds no readable record may be opened in an emergency (shown whatever the
+    # registry holds: the offer tells nothing about whether the code exists).
+    by_code = args is not None and looks_like_code(args["query"])
     context = {
         "form": form,
         "matches": [(m, reason_labels(m.reasons)) for m in matches or []],
         "searched": args is not None,
         "can_create": actor.has(Permission.PERSON_EDIT),
         "create_query": _create_query(args["query"]) if args else "",
+        "emergency_code": normalise(args["query"])
+        if by_code and args is not None and not any(not m.limited for m in matches or [])
+        else "",
     }
     template = "people/_search_results.html" if _is_partial(request) else "people/search.html"
     return _render(request, template, context)
@@ -289,6 +299,12 @@ def identifier_check(request: HttpRequest) -> HttpResponse:
 
 def _tab_context(view: Any, active: str, actor: Actor) -> dict[str, Any]:
     labels = _tab_labels()
+    registering = view.person.registered_by_id == actor.organization_id
+    # Read under an emergency access: shown as such, and nothing to edit (it grants reads only).
+    emergency = (
+        None if registering else emergency_access_active(actor=actor, person_id=view.person_id)
+    )
+    writable = emergency is None
     return {
         "view": view,
         "person": view.person,
@@ -297,9 +313,12 @@ def _tab_context(view: Any, active: str, actor: Actor) -> dict[str, Any]:
             for name, key in TABS
         ],
         "active_tab": active,
-        "can_edit": actor.has(Permission.PERSON_EDIT),
-        "can_edit_social": actor.has(Permission.SOCIAL_RECORD_EDIT),
-        "can_merge": actor.has(Permission.PERSON_MERGE),
+        "can_edit": writable and actor.has(Permission.PERSON_EDIT),
+        "can_edit_social": writable and actor.has(Permission.SOCIAL_RECORD_EDIT),
+        "can_merge": writable and actor.has(Permission.PERSON_MERGE),
+        "emergency": emergency,
+        # The registering organisation prints the list of accesses for the person.
+        "can_print_access_report": registering,
     }
 
 

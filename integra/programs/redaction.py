@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from integra.core.access import Actor
 from integra.core.health import declare_health, may_see_health
+from integra.people.access import hidden_from
+from integra.people.models import ConcealedKind
 from integra.programs.facts import HEALTH_KINDS, FactKind
 from integra.programs.rules import RuleSet, Test
 
@@ -86,7 +88,45 @@ def _reserved(entry: dict[str, Any], result_key: str) -> dict[str, Any]:
 
 def screening_visible(actor: Actor | None, stored: dict[str, Any]) -> dict[str, Any]:
     """``stored`` as ``actor`` may see it: health-derived criteria and incompatibilities
-    reserved (no result, no evidence, no notes) without ``HEALTH_DATA_VIEW``."""
+    reserved (no result, no evidence, no notes) without ``HEALTH_DATA_VIEW``; evidence drawn
+    from an item the person asked to hide from the actor left out (oscuramento)."""
+    return _without_hidden_items(actor, _health_visible(actor, stored))
+
+
+def _without_hidden_items(actor: Actor | None, stored: dict[str, Any]) -> dict[str, Any]:
+    """No evidence line from an assessment hidden from the actor, no link to such a document:
+    the result was stored before the person's request, and must not describe the item."""
+    if not stored:
+        return stored
+    groups = ("criteria", "incompatibilities")
+    evidence = [e for g in groups for c in stored.get(g) or [] for e in c.get("evidence") or []]
+    scores = hidden_from(
+        actor,
+        ConcealedKind.ASSESSMENT,
+        [e.get("id") for e in evidence if e.get("kind") == "punteggio"],
+    )
+    documents = hidden_from(
+        actor,
+        ConcealedKind.DOCUMENT,
+        [e.get("document_id") for e in evidence if e.get("document_id")],
+    )
+    if not scores and not documents:
+        return stored
+    shown = copy.deepcopy(stored)
+    for group in groups:
+        for entry in shown.get(group) or []:
+            kept = []
+            for item in entry.get("evidence") or []:
+                if item.get("kind") == "punteggio" and item.get("id") in scores:
+                    continue
+                if item.get("document_id") in documents:
+                    item["document_id"] = None
+                kept.append(item)
+            entry["evidence"] = kept
+    return shown
+
+
+def _health_visible(actor: Actor | None, stored: dict[str, Any]) -> dict[str, Any]:
     if may_see_health(actor) or not stored:
         return stored
     rules = _rules_of(stored)

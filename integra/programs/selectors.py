@@ -16,7 +16,8 @@ from integra.audit.services import access_log_record
 from integra.core.access import Actor, PermissionRequired, scoped
 from integra.core.health import may_see_health
 from integra.people import selectors as people_selectors
-from integra.people.models import IseeDeclaration, Person
+from integra.people.access import hidden_link
+from integra.people.models import ConcealedKind, IseeDeclaration, Person
 from integra.programs.access import SCREENING_PERMISSIONS, may_screen
 from integra.programs.errors import ProgramError, ProgramErrorCode
 from integra.programs.models import EligibilityFact, MeasureRuleSet, ScreeningRecord
@@ -161,7 +162,12 @@ def evidence_gather(
         )
         for d in scoped(actor, IseeDeclaration).filter(person=person)
     ]
-    facts = [_fact_record(f) for f in scoped(actor, EligibilityFact).filter(person=person)]
+    facts = [
+        _fact_record(f)
+        for f in _without_hidden_documents(
+            actor, scoped(actor, EligibilityFact).filter(person=person)
+        )
+    ]
     tests = [t for c in rules.criteria for cl in c.any_of for t in cl.all_of]
     tests += [i.test for i in rules.incompatibilities]
     scores = scores_of(
@@ -201,7 +207,18 @@ def facts_of(
     access_log_record(
         actor=actor, subject=person, action=AccessAction.VIEW, detail={"view": "evidenze"}
     )
-    return list(qs.order_by("kind", "-valid_from", "-pk"))
+    return _without_hidden_documents(actor, qs.order_by("kind", "-valid_from", "-pk"))
+
+
+def _without_hidden_documents(actor: Actor, qs: QuerySet[EligibilityFact]) -> list[EligibilityFact]:
+    """The facts, without the link to a document the person asked to hide from the actor (the
+    fact stays: the person hid the document, not what was established with it)."""
+    hidden = hidden_link(actor, ConcealedKind.DOCUMENT, "document_id")
+    rows: list[EligibilityFact] = list(qs.annotate(document_hidden=hidden))
+    for fact in rows:
+        if getattr(fact, "document_hidden", False):
+            fact.document = None
+    return rows
 
 
 def screenings_of(*, actor: Actor, person: Person) -> list[ScreeningRecord]:

@@ -38,6 +38,7 @@ from tests.factories import (
     HealthAuthorityFactory,
     MembershipFactory,
     MunicipalityFactory,
+    OrganizationFactory,
     ServiceFactory,
 )
 from tests.intake.factories import IntakeRequestFactory, PuaPointFactory
@@ -167,7 +168,14 @@ def world(org_a, settings, tmp_path) -> dict[str, str]:
     notice = notice_send(
         organization_id=org_a.pk, kind=NoticeKind.CONSENT_RECORDED, text="Avviso di prova"
     )
+    # Known to the operator's PUA, registered elsewhere without consent: an emergency access.
+    elsewhere = PersonFactory(registered_by=OrganizationFactory())
+    emergency = post(
+        f"/persons/{elsewhere.pk}/emergency-access",
+        {"reason": "Chiamata del 118: persona incosciente", "hours": 1, "confirm": True},
+    )
     return {
+        "access_id": str(emergency["id"]),
         "notice_id": str(notice.pk),
         "person_id": str(person.pk),
         "document_id": str(document["id"]),

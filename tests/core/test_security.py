@@ -96,7 +96,10 @@ def test_a_logged_in_page_carries_the_policy(operator, person, client: Client) -
 
 
 # Templates rendered to PDF by WeasyPrint, never served to a browser: their <style> is fine.
-PDF_TEMPLATES = {"assessments/templates/assessments/uvm_minutes.html"}
+PDF_TEMPLATES = {
+    "assessments/templates/assessments/uvm_minutes.html",
+    "people/templates/people/access_report_pdf.html",
+}
 INLINE = {
     "inline <script>": re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I),
     "on...= handler": re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),

@@ -8,12 +8,13 @@ from the right, check character recomputed).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
 
 from integra.audit.models import AccessLog
 from integra.core.access import NotFound, PermissionRequired
@@ -24,7 +25,12 @@ from integra.people.matching import fiscal_code_forms
 from integra.people.merging import MergeError, MergeErrorCode
 from integra.people.models import (
     CareRelationship,
+    ConcealedKind,
+    ConcealmentAction,
+    ConcealmentDecision,
+    ConcealmentEvidence,
     DocumentKind,
+    EmergencyAccess,
     HouseholdMember,
     HouseholdRelationship,
     IseeDeclaration,
@@ -134,8 +140,37 @@ def every_kind_of_row(alias: Person, org_b, n: int = 0) -> dict[str, list[int]]:
             ).pk
         ],
         "people.person.merged_into": [earlier_alias.pk],
+        "people.concealmentdecision.person": [
+            ConcealmentDecision.objects.create(
+                person=alias,
+                item_kind=ConcealedKind.DOCUMENT,
+                item_id=rows_document(alias),
+                author_organization=alias.registered_by,
+                action=ConcealmentAction.CONCEAL,
+                requested_on=date(2026, 3, 2),
+                evidence_kind=ConcealmentEvidence.WRITTEN_REQUEST,
+                evidence_note="richiesta scritta, protocollo n. 77/2026",
+                recorded_by=recorder,
+                recorded_by_organization=alias.registered_by,
+            ).pk
+        ],
+        "people.emergencyaccess.person": [
+            EmergencyAccess.objects.create(
+                person=alias,
+                user=recorder.user,
+                membership=recorder,
+                organization=alias.registered_by,
+                reason="caduta in casa, serve sapere chi è il caregiver",
+                expires_at=timezone.now() + timedelta(hours=1),
+            ).pk
+        ],
     }
     return rows
+
+
+def rows_document(person: Person) -> int:
+    """The id of the person's (first) document, the item a concealment names."""
+    return PersonDocument.objects.filter(person=person).values_list("pk", flat=True).first() or 0
 
 
 # --- the relations ------------------------------------------------------------------------------
