@@ -61,7 +61,7 @@ from integra.intake.models import (
     Urgency,
 )
 from integra.intake.services import attachment_add
-from integra.organizations.models import Organization, OrganizationKind
+from integra.organizations.models import HEALTH_SIDE_KINDS, Organization, OrganizationKind
 from integra.people import selectors as people_selectors
 from integra.people.identifiers import fiscal_code_check_character
 from integra.people.merging import person_merge
@@ -79,6 +79,7 @@ from integra.people.models import (
 )
 from integra.people.services import person_document_create
 from integra.programs.facts import FactKind
+from integra.programs.models import EligibilityFact
 from integra.programs.screening import screen
 from integra.programs.services import fact_record, screening_save
 from tests.factories import (
@@ -495,19 +496,24 @@ def _person(
 
 @dataclass
 class _Staff:
-    """The actors of one organisation used to build its records."""
+    """The actors of one organisation used to build its records: a clinician only where the
+    organisation provides health care (the ASST), the UVM member convening elsewhere."""
 
     pua: Actor
     social: Actor
-    doctor: Actor
+    convener: Actor
+    clinician: Actor | None
     member: Membership
 
 
 def _staff(world: World, key: str) -> _Staff:
+    health = world.orgs[key].kind in HEALTH_SIDE_KINDS
+    clinician = world.member(key, Role.DOCTOR).actor() if health else None
     return _Staff(
         pua=world.member(key, Role.PUA_OPERATOR).actor(),
         social=world.member(key, Role.SOCIAL_WORKER).actor(),
-        doctor=world.member(key, Role.DOCTOR).actor(),
+        convener=clinician or world.member(key, Role.UVM_MEMBER).actor(),
+        clinician=clinician,
         member=world.member(key, Role.SOCIAL_WORKER).membership,
     )
 
@@ -632,8 +638,9 @@ def _person_records(
         today,
         notes=word("notasociale"),
     )
+    # A health instrument: a clinician, or a UVM member who administers it (ASSESSMENT_PERFORM).
     bundle.assessment_health = record_assessment(
-        staff.doctor,
+        staff.convener,
         person,
         "barthel",
         _answers("barthel", {}),
@@ -642,7 +649,7 @@ def _person_records(
         notes=f"Hqzbarthelnota{health}",
     )
     session = uvm.session_create(
-        actor=staff.doctor,
+        actor=staff.convener,
         data={
             "person_id": person.pk,
             "scheduled_for": timezone.now() - timedelta(hours=1),
@@ -650,7 +657,7 @@ def _person_records(
         },
     )
     bundle.uvm_member = uvm.member_add(
-        actor=staff.doctor,
+        actor=staff.convener,
         session_id=session.pk,
         data={
             "organization_id": bundle.org.pk,
@@ -660,7 +667,7 @@ def _person_records(
     )
     for other in uvm_extra_orgs:
         uvm.member_add(
-            actor=staff.doctor,
+            actor=staff.convener,
             session_id=session.pk,
             data={
                 "organization_id": world.orgs[other].pk,
@@ -669,7 +676,7 @@ def _person_records(
             },
         )
     uvm.assessments_link(
-        actor=staff.doctor,
+        actor=staff.convener,
         session_id=session.pk,
         assessment_ids=[bundle.assessment.pk, bundle.assessment_health.pk],
     )
@@ -681,16 +688,27 @@ def _person_records(
         valid_from=date(2024, 1, 1),
         source=word("fonteaccompagnamento"),
     )
-    bundle.fact_health = fact_record(
-        actor=staff.doctor,
-        person_id=person.pk,
-        kind=FactKind.GCS,
-        value=Decimal("7"),
-        valid_from=date(2024, 1, 1),
-        source=f"Hqzfontegcs{health}",
-    )
+    if staff.clinician is not None:
+        bundle.fact_health = fact_record(
+            actor=staff.clinician,
+            person_id=person.pk,
+            kind=FactKind.GCS,
+            value=Decimal("7"),
+            valid_from=date(2024, 1, 1),
+            source=f"Hqzfontegcs{health}",
+        )
+    else:  # sent by the ASST with the person's file: no clinician works at a Comune
+        bundle.fact_health = EligibilityFact.objects.create(
+            person=person,
+            kind=FactKind.GCS,
+            value_number=Decimal("7"),
+            valid_from=date(2024, 1, 1),
+            source=f"Hqzfontegcs{health}",
+            organization=bundle.org,
+            recorded_by=staff.member,
+        )
     uvm.outcome_update(
-        actor=staff.doctor,
+        actor=staff.convener,
         session_id=session.pk,
         data={
             "needs_summary": {"salute": f"Hqzsalute{health}", "rete": word("rete")},
@@ -698,9 +716,10 @@ def _person_records(
             "outcome_notes": word("noteesito"),
         },
     )
-    uvm.eligibility_record(
-        actor=staff.doctor, session_id=session.pk, measure_code="B1", on_date=SCREEN_DAY
-    )
+    if staff.clinician is not None:  # the check reads health evidence
+        uvm.eligibility_record(
+            actor=staff.clinician, session_id=session.pk, measure_code="B1", on_date=SCREEN_DAY
+        )
     session.refresh_from_db()
     bundle.uvm_session = session
     result = screen(staff.social, person, "B1", SCREEN_DAY)
@@ -993,7 +1012,7 @@ def build_world() -> World:
         None,
         pua=pua_a,
         pua_actor=world.member("a", Role.PUA_OPERATOR).actor(),
-        uvm_extra_orgs=["a"],
+        uvm_extra_orgs=["b"],
         health="a",
     )
     # B works A's PUA as partner: P_b's request sits in the inbox A's PUA operators read; A sits
