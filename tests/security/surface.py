@@ -607,6 +607,7 @@ def page_names_objects(route: PageRoute) -> bool:
 
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL | re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def pdf_text(data: bytes) -> str:
@@ -641,8 +642,10 @@ def response_text(response: Any) -> str:
     elif "csv" in content_type:
         text = "\n".join(" ".join(row) for row in csv.reader(io.StringIO(text)))
     else:
-        # Drawings (the QR code of the second factor) are coordinates, not text.
-        text = html.unescape(_SVG.sub("<svg/>", text))
+        # Drawings (the QR code of the second factor) are coordinates, not text; the page is
+        # read as written and as shown (tags removed: a table row reads "7 Compromissione").
+        page = _SVG.sub("<svg/>", text)
+        text = html.unescape(page) + "\n" + html.unescape(_TAG.sub(" ", page))
     return headers + "\n" + text
 
 

@@ -89,19 +89,27 @@ def _sees_persons(member) -> bool:
 
 
 def test_the_doctor_sees_what_the_sweep_hunts(world) -> None:
-    """The canaries are where the sweep looks: B's doctor reads them on the session page, its
-    minutes, the API and the evidence (so a sweep that finds nothing found nothing hidden)."""
+    """Every health canary is where the sweep looks: B's doctor finds each with the sweep's own
+    requests for P_h (so a sweep that finds nothing found nothing hidden, not nothing
+    reachable), and the JSON check recognises the health fields."""
     doctor = world.member("b", Role.DOCTOR)
-    session = world.bundles["h"].uvm_session
-    person = world.health_person
-    api = doctor.api()
-    body = api.get(f"/api/v1/uvm-sessions/{session.pk}").content.decode()
-    assert "Hqzsaluteh" in body and "Hqzfontegcsh" in body
-    assert _health_fields(json.loads(body))
-    evidence = api.get("/api/v1/measures/evidence", {"person_id": person.pk}).json()
-    assert {e["kind"] for e in evidence} >= {"gcs", "ipoacusia_db"}
-    page = doctor.browser().get(f"/valutazioni/uvm/{session.pk}/").content.decode()
-    assert "Glasgow Coma Scale (punteggio): 7" in page
+    found: set[str] = set()
+    fields: list[str] = []
+
+    def collect(text: str, canaries: list[str], *, echoed: list[str], response: Any) -> list[str]:
+        hits = health_check(text, canaries, echoed=echoed, response=response)
+        found.update(h for h in hits if h in canaries)
+        fields.extend(h for h in hits if h not in canaries)
+        return hits
+
+    target = [world.bundles["h"]]
+    canaries = world.health_canaries
+    run(api_read_probes(world, target, objects=True), doctor.api(), canaries, check=collect)
+    run(page_probes(world, target, objects=True), doctor.browser(), canaries, check=collect)
+    # Hunted in case a page starts to write it, written by none today: 41.37 the Italian way.
+    assert sorted(set(canaries) - found - {"41,37"}) == []
+    assert any("instrument" not in f and "(Glasgow Coma Scale" in f for f in fields), fields
+    assert any(".total" in f for f in fields), fields
 
 
 @pytest.mark.parametrize(("org", "role"), CASES, ids=[f"{o}:{r.value}" for o, r in CASES])

@@ -922,8 +922,13 @@ HEALTH_CANARIES = [
     "41,37",  # also written the Italian way (SVG drawings are left out of the text)
     # The screening and the UVM page write "label: value" for each piece of evidence.
     "Glasgow Coma Scale (punteggio): 7",
-    "Strumento GCS: 7",
-    "Strumento BARTHEL: 35",
+    # P_h's scores as the pages and the minutes write them: total then band (GCS 3-8 is
+    # "Compromissione grave", Barthel 21-60 "Dipendenza grave"; no band starts or ends at 7 or
+    # 35, so the instrument catalogue cannot write these), and the assessment's own page.
+    "7 Compromissione grave",
+    "35 Dipendenza grave",
+    "Punteggio 7 / 15",
+    "Punteggio 35 / 100",
 ]
 
 
