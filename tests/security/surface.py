@@ -18,7 +18,13 @@ so a new feature joins the matrix by adding:
    (key: method and path), built from the target bundle so that the only thing that can refuse
    the request is the access policy;
 4. if an operation legitimately answers about a person seen only in the limited form (the PUA's
-   "known, contact X"), its key in ``LIMITED_FOR_PUA``.
+   "known, contact X"), its key in ``LIMITED_FOR_PUA``; if a role acts on other organisations'
+   objects by design, a row in ``BY_DESIGN`` with the reason;
+5. if a page without path parameters reads a query (``?persona=``, ``?q=``…), its route in
+   ``tests/security/sweep.py:PAGE_QUERIES`` so the canary sweeps send it the curious query.
+
+A page or operation without any of these (a list, a search, an export) needs no row: the canary
+sweeps request every one of them, for every role.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -281,19 +287,25 @@ PUBLIC_READS: dict[tuple[str, str], str] = {
 }
 
 # Operations a role performs across organisations by design, left out of the matrix for it.
-BY_DESIGN: dict[tuple[str, tuple[str, str]], str] = {
-    (role_op[0], role_op[1]): "a system admin manages the staff of every organisation "
+_SYSTEM_ADMIN_STAFF = (
+    "a system admin manages the staff of every organisation "
     "(integra/accounts/access.py: membership_scope, membership_manageable_by)"
-    for role_op in [
-        ("system_admin", ("GET", f"{API}/staff")),
-        ("system_admin", ("POST", f"{API}/staff")),
-        ("system_admin", ("GET", f"{API}/staff/{{membership_id}}")),
-        ("system_admin", ("PATCH", f"{API}/staff/{{membership_id}}")),
-        ("system_admin", ("GET", "account/operatori/<int:membership_id>/")),
-        ("system_admin", ("POST", "account/operatori/<int:membership_id>/")),
-        ("system_admin", ("GET", "account/operatori/<int:membership_id>/disattiva/")),
-        ("system_admin", ("POST", "account/operatori/<int:membership_id>/disattiva/")),
-    ]
+)
+BY_DESIGN: dict[tuple[str, tuple[str, str]], str] = {
+    ("system_admin", ("GET", f"{API}/staff")): _SYSTEM_ADMIN_STAFF,
+    ("system_admin", ("POST", f"{API}/staff")): _SYSTEM_ADMIN_STAFF,
+    ("system_admin", ("GET", f"{API}/staff/{{membership_id}}")): _SYSTEM_ADMIN_STAFF,
+    ("system_admin", ("PATCH", f"{API}/staff/{{membership_id}}")): _SYSTEM_ADMIN_STAFF,
+    ("system_admin", ("GET", "account/operatori/<int:membership_id>/")): _SYSTEM_ADMIN_STAFF,
+    ("system_admin", ("POST", "account/operatori/<int:membership_id>/")): _SYSTEM_ADMIN_STAFF,
+    (
+        "system_admin",
+        ("GET", "account/operatori/<int:membership_id>/disattiva/"),
+    ): _SYSTEM_ADMIN_STAFF,
+    (
+        "system_admin",
+        ("POST", "account/operatori/<int:membership_id>/disattiva/"),
+    ): _SYSTEM_ADMIN_STAFF,
 }
 
 # Answers about a person seen only in the limited form that the PUA (INTAKE_MANAGE) may give:
@@ -692,7 +704,3 @@ def db_fingerprint() -> dict[str, str]:
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(t for t in before if before[t] != after.get(t))
-
-
-def day(value: date) -> str:
-    return value.isoformat()

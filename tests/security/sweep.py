@@ -20,7 +20,6 @@ from tests.security.surface import (
     Operation,
     PageRoute,
     Public,
-    Request,
     api_operations,
     api_request,
     found_canaries,
@@ -289,7 +288,6 @@ def canary_check(text: str, canaries: list[str], *, echoed: list[str], response:
 __all__ = [
     "PAGE_QUERIES",
     "Probe",
-    "Request",
     "api_read_probes",
     "canary_check",
     "page_probes",
