@@ -58,4 +58,4 @@ check-migrations: install
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	cd integra && ../$(PY) ../manage.py makemessages -l en --no-obsolete && ../$(PY) ../manage.py compilemessages -l en
+	cd integra && INTEGRA_ALLOW_INSECURE_KEY=1 ../$(PY) ../manage.py makemessages -l en --no-obsolete && INTEGRA_ALLOW_INSECURE_KEY=1 ../$(PY) ../manage.py compilemessages -l en

@@ -16,14 +16,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from integra.accounts.models import Membership
-from integra.core.access import Actor, scoped
+from integra.core.access import Actor
 from integra.core.permissions import Role
 from integra.intake.models import IntakeRequest, IntakeState, PuaPoint
 from integra.intake.services import request_create, triage_record
 from integra.intake.workflow import transition
 from integra.organizations.demo import demo_territory_find
 from integra.organizations.models import Organization, Service
-from integra.people.models import ConsentPurpose, ConsentStatus, Person, PersonStatus
+from integra.people.access import current_consent
+from integra.people.models import (
+    ConsentEvidence,
+    ConsentPurpose,
+    ConsentStatus,
+    Person,
+    PersonStatus,
+)
 from integra.people.services import consent_record
 
 PUA_SOUTH_EAST = "PUA Casa di Comunità San Giuliano Milanese"
@@ -251,16 +258,19 @@ def seed_intake_demo() -> IntakeDemoResult:
         now = timezone.now()
         for person, row in zip(persons, _REQUESTS, strict=False):
             days, channel, kind, name, areas, urgency, description, path = row
-            if not scoped(actor, Person.objects.filter(pk=person.pk)).exists():
-                # At the PUA the person consents to the sharing between Comune and ASL, so the
-                # services the request goes to (and the UVM) can open the record.
+            sharing = current_consent(person_id=person.pk, purpose=ConsentPurpose.SHARING)
+            if sharing is None or not sharing.is_in_force():
+                # At the PUA the person, present, consents to the sharing between Comune and
+                # ASL, so the partner PUA, the services the request goes to and the UVM can open
+                # the record.
                 consent_record(
                     actor=actor,
                     person_id=person.pk,
                     purpose=ConsentPurpose.SHARING,
                     status=ConsentStatus.GIVEN,
                     decided_on=timezone.localdate(),
-                    evidence_note="Modulo di consenso firmato al PUA (dati dimostrativi)",
+                    evidence_note="Consenso espresso allo sportello del PUA (dati dimostrativi)",
+                    evidence_kind=ConsentEvidence.PRESENCE_DECLARATION,
                 )
             request = request_create(
                 actor=actor,

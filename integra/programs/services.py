@@ -193,10 +193,19 @@ def fact_record(
 
 
 def fact_end(*, actor: Actor, fact_id: object, valid_until: date) -> EligibilityFact:
-    """End-date a piece of evidence (it stops holding after ``valid_until``); the row stays."""
+    """End-date a piece of evidence (it stops holding after ``valid_until``); the row stays.
+    Only the organisation that recorded it ends it (another body that reads it records its own
+    evidence instead), with the permission of its kind."""
+    if not (actor.has(Permission.SOCIAL_RECORD_EDIT) or actor.has(Permission.HEALTH_DATA_EDIT)):
+        raise PermissionRequired(Permission.SOCIAL_RECORD_EDIT)
     with transaction.atomic(), pghistory.context(reason="eligibility_fact_end"):
         fact = get_visible(actor, EligibilityFact.objects.select_for_update(), pk=fact_id)
         require(actor, write_permission_for(fact.kind))
+        if fact.organization_id != actor.organization_id:
+            raise ProgramError(
+                ProgramErrorCode.FACT_INVALID,
+                {"fact_id": [_("Solo l'ente che ha registrato l'evidenza può chiuderla.")]},
+            )
         if valid_until < fact.valid_from:
             raise ProgramError(
                 ProgramErrorCode.FACT_INVALID,

@@ -204,3 +204,19 @@ def test_gcs_from_the_latest_assessment(person, doctor, social_worker) -> None:
 
 def test_screen_accepts_a_person_object(person, doctor) -> None:
     assert screen(doctor, person, "B1", DAY).person_id == person.pk
+
+
+def test_only_the_recording_organisation_ends_a_fact(person, org_b, make_actor) -> None:
+    """Another body that reads the record (in charge, with the sharing consent) may not end the
+    evidence recorded by the registering organisation: it records its own instead."""
+    from tests.people.factories import CareRelationshipFactory, ConsentFactory
+
+    CareRelationshipFactory(person=person, organization=org_b)
+    ConsentFactory(person=person)
+    other = make_actor(org_b, Role.SOCIAL_WORKER)
+    row = fact_of(person, FactKind.RSA_APERTA, flag=True)
+    with pytest.raises(ProgramError) as refused:
+        fact_end(actor=other, fact_id=row.pk, valid_until=date(2025, 5, 31))
+    assert "fact_id" in refused.value.errors
+    row.refresh_from_db()
+    assert row.valid_until is None
