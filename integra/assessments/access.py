@@ -23,9 +23,22 @@ from django.db.models import Q, QuerySet
 
 from integra.assessments.models import Assessment, Domain, Instrument, InstrumentVersion
 from integra.core.access import Actor, register_scope
+from integra.core.health import declare_health
 from integra.core.permissions import Permission
 from integra.people.access import follows_person, register_concealable, without_concealed
 from integra.people.models import ConcealedKind
+
+declare_health(
+    "assessments.Assessment",
+    "instrument domain=health: answers, total, band, notes",
+    "risultati degli strumenti sanitari (Barthel, Katz, SPMSQ, GCS...), letti solo con "
+    "HEALTH_DATA_VIEW o da chi li ha somministrati (assessment_scope)",
+)
+declare_health(
+    "assessments.InstrumentVersion",
+    "item health: true",
+    "un item sanitario in uno strumento sociale (il bisogno sanitario del triage del PUA)",
+)
 
 RECORD_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     Domain.HEALTH: (Permission.HEALTH_DATA_EDIT, Permission.ASSESSMENT_PERFORM),

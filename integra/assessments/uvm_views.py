@@ -72,7 +72,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 def session_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not _may_convene(actor):
-        raise PermissionDenied(_("Il tuo ruolo non consente di convocare l'UVM."))
+        raise PermissionRequired(Permission.UVM_PARTICIPATE)  # the 403 page, logged
     from integra.intake.selectors import requests_awaiting_uvm
 
     requests = list(requests_awaiting_uvm(actor=actor))

@@ -41,7 +41,16 @@ def declare_health(where: str, what: str, why: str) -> None:
 
 
 def health_declarations() -> tuple[HealthDeclaration, ...]:
-    return tuple(_DECLARATIONS.values())
+    """Every declaration: those made by the apps, and the model fields listed in a model's
+    ``HEALTH_FIELDS`` (filtered by ``core.access.visible_values``)."""
+    from django.apps import apps
+
+    fields = [
+        HealthDeclaration(model._meta.label, name, "HEALTH_FIELDS")
+        for model in apps.get_models()
+        for name in getattr(model, "HEALTH_FIELDS", ())
+    ]
+    return (*_DECLARATIONS.values(), *fields)
 
 
 def may_see_health(actor: Actor | None) -> bool:

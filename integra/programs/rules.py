@@ -174,7 +174,7 @@ def parse_rule_text(text: str) -> RuleSet:
         return RuleSet.model_validate(raw)
     except ValidationError as exc:
         # The same Italian messages as the API's 422 (our validators' own text as it is).
-        from integra.api.errors import validation_errors
+        from integra.core.validation import validation_errors
 
         entries = validation_errors([dict(err) for err in exc.errors()])
         raise RuleFileError(
