@@ -42,9 +42,9 @@ from integra.people.models import (
     Person,
     RequestedBy,
 )
+from integra.people.services import decided_by_errors
 
 EVIDENCE_MAX_LENGTH = 2000
-GUARDIAN_MAX_LENGTH = 200
 # At most this many items of each kind are offered on the record's tab (newest first).
 ITEMS_PER_KIND = 100
 
@@ -99,12 +99,7 @@ def _validate(
             _("La documentazione può avere al massimo %(n)d caratteri.")
             % {"n": EVIDENCE_MAX_LENGTH}
         ]
-    if requested_by not in RequestedBy.values:
-        errors["requested_by"] = [_("Indica chi ha chiesto l'oscuramento.")]
-    elif requested_by == RequestedBy.GUARDIAN and not guardian_name:
-        errors["guardian_name"] = [_("Indica il nome del tutore o dell'amministratore.")]
-    if len(guardian_name) > GUARDIAN_MAX_LENGTH:
-        errors["guardian_name"] = [_("Al massimo %(n)d caratteri.") % {"n": GUARDIAN_MAX_LENGTH}]
+    errors.update(decided_by_errors(requested_by, guardian_name, field="requested_by"))
     return errors
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from integra.organizations.models import Organization
-from integra.people.models import PersonOwnedRecord, PersonRowQuerySet
+from integra.people.models import ConsentDecidedBy, PersonOwnedRecord, PersonRowQuerySet
 
 
 class ConcealedKind(models.TextChoices):
@@ -47,9 +47,8 @@ class ConcealmentEvidence(models.TextChoices):
     )
 
 
-class RequestedBy(models.TextChoices):
-    PERSON = "person", _("La persona")
-    GUARDIAN = "guardian", _("Tutore, curatore o amministratore di sostegno")
+# Who asked: the person or their guardian — the same choice as who decides on a consent.
+RequestedBy = ConsentDecidedBy
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -833,13 +833,8 @@ def consent_record(
             checked = document_file_check(upload, errors)
     elif upload is not None:
         errors["file"] = [_("Una dichiarazione di presenza non ha un file allegato.")]
-    if decided_by not in ConsentDecidedBy.values:
-        errors["decided_by"] = [_("Indica chi ha espresso la decisione.")]
     guardian = (guardian_name or "").strip()
-    if decided_by == ConsentDecidedBy.GUARDIAN and not guardian:
-        errors["guardian_name"] = [_("Indica il nome del tutore o dell'amministratore.")]
-    elif len(guardian) > 200:
-        errors["guardian_name"] = [_("Al massimo 200 caratteri.")]
+    errors.update(decided_by_errors(decided_by, guardian, field="decided_by"))
     stored_name = ""
     try:
         with transaction.atomic(), pghistory.context(reason="consent_record"):
@@ -882,6 +877,21 @@ def consent_record(
             private_storage.delete(stored_name)
         raise
     return consent
+
+
+GUARDIAN_MAX_LENGTH = 200
+
+
+def decided_by_errors(decided_by: str, guardian_name: str, *, field: str) -> dict[str, list[str]]:
+    """Who expressed a decision of the person (a consent, a concealment): the person, or a
+    guardian named in ``guardian_name``; the errors, by field."""
+    if decided_by not in ConsentDecidedBy.values:
+        return {field: [_("Indica chi ha espresso la decisione.")]}
+    if decided_by == ConsentDecidedBy.GUARDIAN and not guardian_name:
+        return {"guardian_name": [_("Indica il nome del tutore o dell'amministratore.")]}
+    if len(guardian_name) > GUARDIAN_MAX_LENGTH:
+        return {"guardian_name": [_("Al massimo %(n)d caratteri.") % {"n": GUARDIAN_MAX_LENGTH}]}
+    return {}
 
 
 def _consent_notice(actor: Actor, consent: Consent) -> None:
