@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "integra.accounts.context_processors.acting_membership",
+                "integra.notices.context_processors.notices",
             ],
         },
     },
