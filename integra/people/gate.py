@@ -11,9 +11,10 @@ module gives for the acting operator —
   pages and for the header of a person's pages in other apps.
 
 Rows that name a person get their reference through their queryset: a selector returns
-``qs.with_person_refs(actor)`` (``PersonRowQuerySet``), and whoever evaluates it — a page's
-paginator, the API's pagination, a PDF — finds ``row.person_ref`` set, in one extra query per
-page. Reading ``person_ref`` on a row that did not pass the gate raises ``PersonGateError``, so a
+``gated(actor, qs)`` (the model's manager is ``PersonRowQuerySet``), and whoever evaluates it —
+a page's paginator, the API's pagination, a PDF — finds ``row.person_ref`` set, in two extra
+queries per page whatever its size; a single row just written gets it with
+``with_person_ref(actor, row)``. Reading ``person_ref`` on a row that did not pass the gate raises ``PersonGateError``, so a
 forgotten gate fails the first test that renders the row instead of leaking a name.
 """
 
@@ -227,11 +228,6 @@ def is_stamped(person: Person) -> bool:
     return getattr(person, GATE_STAMP, None) is not None
 
 
-def limited_ref_of(person: Person) -> PersonRef:
-    """The limited reference of a person returned by ``person_known``."""
-    return _limited_ref(person)
-
-
 def full_ref_of(person: Person) -> PersonRef:
     """The full reference of a person returned by ``person_full`` (stamped)."""
     if not is_stamped(person):
@@ -247,7 +243,6 @@ __all__ = [
     "attach_person_refs",
     "full_ref_of",
     "gated",
-    "limited_ref_of",
     "person_full",
     "person_known",
     "person_ref",
