@@ -132,3 +132,31 @@ def test_the_own_record_probes_reach_the_reports(world) -> None:
         world.bundles["d"].emergency.pk,
         True,
     )
+
+
+def test_the_sweep_reaches_the_auditors_lists(world) -> None:
+    """The auditor's lists the sweep reads hold rows about the canary persons: A's auditor finds
+    the emergency read of P_d by an operator of A among the day's anomalies (page with the
+    sweep's query, and API) and in the emergency accesses; D's auditor finds the emergency
+    access of D's operator on P_b."""
+    p_b, p_d = world.bundles["b"].person.pk, world.bundles["d"].person.pk
+    a = world.member("a", Role.AUDITOR)
+    [page] = [
+        p
+        for p in page_probes(world, [world.bundles["d"]], objects=False)
+        if p.label.startswith("page /audit/accessi-anomali/?giorno=")
+    ]
+    text = " ".join(response_text(page.send(a.browser())).split())
+    assert f"Persona n. {p_d} (scheda limitata)" in text, text[-1500:]
+    [api] = [
+        p
+        for p in api_read_probes(world, [world.bundles["d"]], objects=False)
+        if p.label.startswith("/api/v1/access-anomalies?")
+    ]
+    body = api.send(a.api()).json()
+    assert [row["person_id"] for row in body["out_of_charge"]] == [p_d], body
+    rows = a.api().get("/api/v1/emergency-accesses").json()["items"]
+    assert [row["person_id"] for row in rows] == [p_d]
+    d = world.member("d", Role.AUDITOR)
+    text = " ".join(response_text(d.browser().get("/audit/accessi-di-emergenza/")).split())
+    assert f"Persona n. {p_b} (scheda limitata)" in text, text[-1500:]

@@ -28,8 +28,9 @@ notice addressed to it:
   (``HEALTH_CANARIES``) that no social-only role may read.
 
 Emergency accesses (``_emergency_accesses``): an operator of D working D's PUA (not one of the
-swept members) opens P_b's record in an emergency, which notifies B; an operator of B's PUA opens
-P_d's, which notifies D. Each is read only by its own operator, in a GET, for four hours.
+swept members) opens P_b's record in an emergency, which notifies B; operators of B's and A's
+PUAs open P_d's, which notifies D, and A's reads it (an anomaly for A's auditor). Each is read
+only by its own operator, in a GET, for four hours.
 
 Canaries are unusual words (``Zqx…`` for a person's content, ``Hqz…`` for health data), dates
 and numbers that cannot occur by chance in a page or an answer.
@@ -71,6 +72,7 @@ from integra.intake.services import attachment_add
 from integra.notices.models import Notice
 from integra.organizations.models import HEALTH_SIDE_KINDS, Organization, OrganizationKind
 from integra.people import selectors as people_selectors
+from integra.people.access import emergency_reads
 from integra.people.concealment import concealment_record
 from integra.people.emergency import emergency_access_open
 from integra.people.identifiers import fiscal_code_check_character
@@ -241,6 +243,7 @@ class Bundle:
     isee: Any = None
     consent: Any = None  # with the scan of the signed form
     concealment: Any = None  # the decision hiding a document of the person
+    concealed_document: Any = None  # that document (seen only by its author's organisation)
     request: Any = None
     transition: Any = None
     attachment: Any = None
@@ -284,6 +287,7 @@ MISSING = Bundle(
             "isee",
             "consent",
             "concealment",
+            "concealed_document",
             "request",
             "transition",
             "attachment",
@@ -610,6 +614,7 @@ def _person_records(
         uploaded_by=staff.member,
     )
     # The person asked to hide the permit: only its author (the organisation) still sees it.
+    bundle.concealed_document = permit
     bundle.concealment = concealment_record(
         actor=staff.social,
         person_id=person.pk,
@@ -1006,9 +1011,11 @@ def _extra_operator(world: World, key: str, name: str) -> Actor:
 
 
 def _emergency_accesses(world: World) -> None:
-    """D's operator opens P_b in an emergency (B is notified), B's operator opens P_d (D is
-    notified): each organisation has an emergency access of its own and a notice."""
-    for opener, subject in (("d", "b"), ("b", "d")):
+    """D's operator opens P_b in an emergency (B is notified), B's operator opens P_d and A's
+    opens P_d too (D is notified of both): each organisation has an emergency access of its own
+    and B and D a notice. A's operator then reads P_d's record: the out-of-charge read on A's
+    auditor's list of the day's anomalies."""
+    for opener, subject in (("d", "b"), ("b", "d"), ("a", "d")):
         actor = _extra_operator(world, opener, "emergenza")
         world.bundles[opener].emergency = emergency_access_open(
             actor=actor,
@@ -1017,8 +1024,13 @@ def _emergency_accesses(world: World) -> None:
             hours=4,
             confirmed=True,
         )
+        if opener == "a":
+            with emergency_reads():
+                people_selectors.person_get(actor=actor, person_id=world.bundles[subject].person.pk)
     for key in ("b", "d"):
-        world.bundles[key].notice = Notice.objects.filter(organization=world.orgs[key]).get()
+        world.bundles[key].notice = (
+            Notice.objects.filter(organization=world.orgs[key]).order_by("pk").first()
+        )
 
 
 def build_world() -> World:
