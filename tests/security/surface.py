@@ -195,6 +195,14 @@ API_PATH_IDS: dict[tuple[str, str], str | Public] = {
     (f"{API}/fiscal-codes/{{code}}", "code"): _CODE,
     (f"{API}/persons/{{person_id}}", "person_id"): "person",
     (f"{API}/persons/{{person_id}}/consents", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/consents/signed-form", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/consents/{{consent_id}}/file", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/consents/{{consent_id}}/file", "consent_id"): "consent",
+    (f"{API}/persons/{{person_id}}/concealments", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/access-report.pdf", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/emergency-access", "person_id"): "person",
+    (f"{API}/emergency-accesses/{{access_id}}", "access_id"): "emergency",
+    (f"{API}/notices/{{notice_id}}/read", "notice_id"): "notice",
     (f"{API}/persons/{{person_id}}/documents", "person_id"): "person",
     (f"{API}/persons/{{person_id}}/documents/{{document_id}}/file", "person_id"): "person",
     (f"{API}/persons/{{person_id}}/documents/{{document_id}}/file", "document_id"): "document",
@@ -254,6 +262,8 @@ API_FIELD_IDS: dict[tuple[str, str, str], str | Public] = {
     ("PATCH", f"{API}/persons/{{person_id}}", "residence_municipality_id"): _NONE,
     ("PATCH", f"{API}/persons/{{person_id}}", "domicile_municipality_id"): _NONE,
     ("POST", f"{API}/persons/{{person_id}}/household", "member_id"): _NONE,
+    # The item to hide: a document of the person (the bundle's, not yet hidden).
+    ("POST", f"{API}/persons/{{person_id}}/concealments", "item_id"): "document",
     ("GET", f"{API}/merges/preview", "survivor_id"): "person",
     ("GET", f"{API}/merges/preview", "merged_id"): "alias",
     ("POST", f"{API}/merges", "survivor_id"): "person",
@@ -315,6 +325,19 @@ LIMITED_FOR_PUA: frozenset[tuple[str, str]] = frozenset(
         ("GET", f"{API}/persons/{{person_id}}"),
         ("POST", f"{API}/pua/requests"),  # the PUA receives requests about anyone it recognises
         ("GET", "persone/<int:pk>/"),
+        # Issue 9, deliver 3: consent is recorded "at the PUA with the person (or guardian)
+        # present", whichever territory the PUA serves; the registering organisation is
+        # notified (tests/security/test_consent_attacks.py checks both, and that nobody else
+        # who sees the limited form may).
+        ("POST", f"{API}/persons/{{person_id}}/consents"),
+        ("POST", f"{API}/persons/{{person_id}}/consents/signed-form"),
+        ("GET", "persone/<int:pk>/consenso-al-pua/"),
+        ("POST", "persone/<int:pk>/consenso-al-pua/"),
+        # Deliver 6: an operator who knows of the person (the PUA knows the registry) but may
+        # not read the record may open it in an emergency, with a reason, for a few hours.
+        ("POST", f"{API}/persons/{{person_id}}/emergency-access"),
+        ("GET", "persone/<int:pk>/accesso-di-emergenza/"),
+        ("POST", "persone/<int:pk>/accesso-di-emergenza/"),
     }
 )
 
@@ -336,6 +359,14 @@ PAGE_PATH_IDS: dict[tuple[str, str], str | Public] = {
     ("persone/<int:pk>/nucleo/", "pk"): "person",
     ("persone/<int:pk>/isee/", "pk"): "person",
     ("persone/<int:pk>/consensi/", "pk"): "person",
+    ("persone/<int:pk>/consenso-al-pua/", "pk"): "person",
+    ("persone/<int:pk>/consensi/<int:consent_pk>/modulo/", "pk"): "person",
+    ("persone/<int:pk>/consensi/<int:consent_pk>/modulo/", "consent_pk"): "consent",
+    ("persone/<int:pk>/oscuramenti/", "pk"): "person",
+    ("persone/<int:pk>/accesso-di-emergenza/", "pk"): "person",
+    ("persone/<int:pk>/registro-accessi/", "pk"): "person",
+    ("persone/<int:pk>/registro-accessi.pdf", "pk"): "person",
+    ("avvisi/<int:pk>/letto/", "pk"): "notice",
     ("persone/<int:pk>/storico/", "pk"): "person",
     ("persone/<int:pk>/unisci/", "pk"): "person",
     ("persone/unioni/<int:merge_id>/", "merge_id"): "merge",
@@ -429,6 +460,32 @@ API_BODIES: dict[tuple[str, str], Body] = {
         "decided_on": _today(),
         "evidence_note": "Modulo firmato",
     },
+    ("POST", f"{API}/persons/{{person_id}}/consents/signed-form"): lambda w, t: {
+        "purpose": "sharing",
+        "status": "given",
+        "decided_on": _today(),
+        "evidence_note": "Modulo firmato allo sportello",
+        "file": _pdf("modulo.pdf"),
+    },
+    ("POST", f"{API}/persons/{{person_id}}/concealments"): lambda w, t: {
+        "item_kind": "document",
+        "action": "conceal",
+        "requested_on": _today(),
+        "evidence_kind": "written_request",
+        "evidence_note": "Richiesta scritta, protocollo n. 12",
+    },
+    ("POST", f"{API}/persons/{{person_id}}/emergency-access"): lambda w, t: {
+        "reason": "Persona portata in pronto soccorso priva di sensi.",
+        "hours": 1,
+        "confirm": True,
+    },
+    ("POST", f"{API}/emergency-accesses"): lambda w, t: {
+        "code": "RSSMRA80A01H501U",
+        "reason": "Persona portata in pronto soccorso priva di sensi.",
+        "hours": 1,
+        "confirm": True,
+    },
+    ("POST", f"{API}/notices/{{notice_id}}/read"): lambda w, t: None,
     ("POST", f"{API}/persons/{{person_id}}/documents"): lambda w, t: {
         "kind": "identity_card",
         "file": _pdf(),
@@ -672,7 +729,15 @@ def found_canaries(text: str, canaries: list[str], *, echoed: list[str] = ()) ->
 
 # --- the database, before and after -------------------------------------------------------------
 
-_FINGERPRINT_APPS = ("accounts", "organizations", "people", "intake", "assessments", "programs")
+_FINGERPRINT_APPS = (
+    "accounts",
+    "organizations",
+    "people",
+    "intake",
+    "assessments",
+    "programs",
+    "notices",
+)
 # Columns a read may touch: the token's last use, an operator's last login.
 _SKIP_COLUMNS = {"accounts_apitoken": {"last_used_at"}, "accounts_user": {"last_login"}}
 

@@ -31,7 +31,8 @@ from tests.security.world import Absent, Bundle, Member, World, omocodic
 
 # Pages that read a query (from their views and forms), and the curious query to send: "name"
 # (a search by the family name), "code" (by the codice fiscale), "ids" (the person's ids as
-# every filter the page knows).
+# every filter the page knows), "today" (the day the world's reads were logged, for lists of one
+# day, which show yesterday by default).
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "persone/": ("name", "code"),
     "persone/nuova/": ("name", "code"),
@@ -41,8 +42,10 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "pua/richieste/nuova/": ("name", "code", "ids"),
     "valutazioni/uvm/": ("ids",),
     "valutazioni/uvm/nuova/": ("ids",),
+    "persone/accesso-di-emergenza/": ("code",),
     "audit/accessi/": ("ids",),
     "audit/accessi/esporta.csv": ("ids",),
+    "audit/accessi-anomali/": ("today",),
     "account/operatori/": ("ids",),
 }
 
@@ -60,6 +63,8 @@ def _cf(bundle: Bundle) -> str:
 
 def _page_query(kind: str, target: Bundle) -> tuple[dict[str, Any], list[str]]:
     person = target.person
+    if kind == "today":
+        return {"giorno": timezone.localdate().isoformat()}, []
     if kind == "name":
         family = person.family_names
         return {"q": family, "cerca": family, "cognome": family}, [family]
@@ -98,6 +103,8 @@ def _api_query_variants(op: Operation, target: Bundle) -> list[tuple[dict[str, A
             ids[name] = target.ident(attr)
     if "identifier" in names:
         ids["identifier"] = _cf(target)
+    if "day" in names:  # a list of one day (the auditor's anomalies): the world's day
+        ids["day"] = timezone.localdate().isoformat()
     echoed = [str(ids["identifier"])] if "identifier" in ids else []
     if "q" not in names:
         return [(ids, echoed)]
@@ -263,6 +270,42 @@ def write_probes(world: World, member: Member, targets: list[Bundle]) -> list[Pr
     return probes
 
 
+# What an operator reads about the records of its own organisation that names other persons and
+# other organisations' operators: the report of who read a person it registered (the page, the
+# PDF to hand to the person, the API's PDF), and its own emergency accesses. Read by every role
+# that may (the auditor too, who reads no person otherwise).
+OWN_RECORD_PAGES = ("persone/<int:pk>/registro-accessi/", "persone/<int:pk>/registro-accessi.pdf")
+OWN_RECORD_OPERATIONS = (
+    "/api/v1/persons/{person_id}/access-report.pdf",
+    "/api/v1/emergency-accesses/{access_id}",
+)
+
+
+def own_record_probes(world: World, member: Member) -> tuple[list[Probe], list[Probe]]:
+    """The probes (pages, API) of ``OWN_RECORD_PAGES`` and ``OWN_RECORD_OPERATIONS`` for the
+    persons the member's organisation registered and the objects it holds."""
+    org = world.orgs[member.org_key]
+    registered = [b for b in world.bundles.values() if b.person.registered_by_id == org.pk]
+    held = [b for b in world.bundles.values() if b.org == org]
+    pages = [
+        Probe(f"page {url}", _get(url, {}))
+        for route in page_routes()
+        if route.route in OWN_RECORD_PAGES
+        for url in (page_url(route, world, bundle) for bundle in registered)
+    ]
+    api: list[Probe] = []
+    for op in api_operations():
+        if op.method != "GET" or op.path not in OWN_RECORD_OPERATIONS:
+            continue
+        for bundle in registered if "{person_id}" in op.path else held:
+            try:
+                request = api_request(op, world, bundle)
+            except Absent:
+                continue
+            api.append(Probe(str(request), request.send))
+    return pages, api
+
+
 def _post(url: str, body: dict[str, Any]) -> Callable[[Client], Any]:
     return lambda client: client.post(url, body, content_type="application/json")
 
@@ -290,6 +333,7 @@ __all__ = [
     "Probe",
     "api_read_probes",
     "canary_check",
+    "own_record_probes",
     "page_probes",
     "run",
     "write_probes",

@@ -6,7 +6,8 @@ hearing evidence with their sources, the "salute" line of the summary of needs, 
 the session and a saved screening (``tests/security/world.py:_health_subject``). P_b's and
 P_d's records hold health values of their own. Then every role without ``HEALTH_DATA_VIEW`` of
 every organisation that sees the person — the UVM members of A and C included — reads every API
-operation, every page, the minutes PDF and the CSV export: no health value may come back, as
+operation, every page, the minutes PDF, the CSV export and the report of who read P_h (A
+registered P_h, so A's roles and auditor may print it): no health value may come back, as
 text (``HEALTH_CANARIES``) or as a JSON field (a health instrument's score, a health kind's
 value). A member without the permission may not re-run the check that reads health evidence
 and overwrite the doctor's result either.
@@ -23,7 +24,7 @@ import pytest
 from integra.core.permissions import Permission, Role
 from integra.programs.facts import HEALTH_KINDS, FactKind
 from tests.security.surface import changed_tables, db_fingerprint, found_canaries
-from tests.security.sweep import api_read_probes, page_probes, run
+from tests.security.sweep import api_read_probes, own_record_probes, page_probes, run
 from tests.security.world import DISTINCT_ROLES, HEALTH_INSTRUMENTS, SCREEN_DAY
 
 # Organisation → the persons its roles see with content (the health values must stay hidden):
@@ -124,6 +125,11 @@ def test_no_health_value_for_a_social_only_role(world, org: str, role: Role) -> 
     leaks += run(
         page_probes(world, targets, objects=objects), member.browser(), canaries, check=health_check
     )
+    # The report of who read P_h (registered by A), as every role of A that may print it — the
+    # auditor too: what each reader did, never the values read.
+    own_pages, own_api = own_record_probes(world, member)
+    leaks += run(own_pages, member.browser(), canaries, check=health_check)
+    leaks += run(own_api, member.api(), canaries, check=health_check)
     assert not leaks, f"{member.label} (no health permission) reads health data:\n" + "\n".join(
         leaks
     )

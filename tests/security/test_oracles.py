@@ -1,10 +1,15 @@
 """Oracles (finding 6 of issue 9): answers that confirm what the operator may not read.
 
 - The search's ``birth_date`` / ``birth_year`` filters must not confirm the birth date of a
-  person seen only in the limited form: the same answer with the right and a wrong date.
-- Scores must not let a near name converge on the exact spelling: a limited result has none.
+  person seen only in the limited form: the same answer with the right and a wrong date — for a
+  search by name and by the exact code (the only way a limited person is found now: deliver 7,
+  "search filters and scores apply only within what the actor may see in full").
+- Scores must not let a near name converge on the exact spelling: a limited person is found by
+  the exact code only, never by a name or a near code, and a limited result has no score of its
+  own (at most the constant "same code" of how it was found).
 - The duplicate check, for a role that cannot see the candidate, says only "possible duplicate,
-  ask the PUA": no names, no dates, no scores.
+  ask the PUA": no names, no dates, no scores; to the PUA, which knows the registry, the
+  candidate is "known" — its number and whom to contact, nothing else.
 - A codice fiscale already registered answers like any other duplicate (no distinguishable
   ``identifier_taken``).
 """
@@ -34,6 +39,10 @@ def _search(member, **query: Any) -> Any:
     return response.json()
 
 
+def _limited_ids(answer: dict[str, Any]) -> list[int]:
+    return [item["person_id"] for item in answer["items"] if item["limited"]]
+
+
 def _premise_limited(member, person: Person) -> None:
     body = member.api().get(f"/api/v1/persons/{person.pk}").json()
     assert body.get("limited") is True or body.get("code") == "not_found", body
@@ -47,7 +56,9 @@ def test_the_birth_date_filter_does_not_confirm_a_limited_persons_birth_date(
     person = world.bundles["b"].person
     _premise_limited(member, person)
     right, wrong = person.birth_date, person.birth_date + timedelta(days=1)
-    for query in (person.family_names, f"{person.family_names} {person.given_names}"):
+    code = person.identifiers.get(is_primary=True).value
+    assert _limited_ids(_search(member, q=code)) == [person.pk]  # found, limited, by its code
+    for query in (person.family_names, f"{person.family_names} {person.given_names}", code):
         assert _search(member, q=query, birth_date=right.isoformat()) == _search(
             member, q=query, birth_date=wrong.isoformat()
         )
@@ -64,9 +75,10 @@ def test_the_search_page_does_not_confirm_a_limited_persons_birth_date(
     person = world.bundles["b"].person
     right, wrong = person.birth_date, person.birth_date + timedelta(days=1)
     client = member.browser()
+    code = person.identifiers.get(is_primary=True).value
 
-    def page(day) -> str:
-        response = client.get("/persone/", {"q": person.family_names, "birth_date": day})
+    def page(day, query: str) -> str:
+        response = client.get("/persone/", {"q": query, "birth_date": day})
         text = response.content.decode()
         # The form shows the date sent back: blank it, and the per-request tokens.
         for form in (*date_forms(day), day.isoformat()):
@@ -74,7 +86,8 @@ def test_the_search_page_does_not_confirm_a_limited_persons_birth_date(
         text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
         return f"{response.status_code}\n{text}"
 
-    assert page(right) == page(wrong)
+    for query in (person.family_names, code):
+        assert page(right, query) == page(wrong, query)
 
 
 @pytest.mark.parametrize(("org", "role"), LIMITED_VIEWERS, ids=IDS)
@@ -83,14 +96,27 @@ def test_a_limited_result_has_no_score_to_converge_on(world: World, org: str, ro
     person = world.bundles["b"].person
     exact = person.family_names
     near = exact[:-1] + ("x" if exact[-1] != "x" else "y")
+    code = person.identifiers.get(is_primary=True).value
+    near_code = code[:6] + ("0" if code[6] != "0" else "1") + code[7:]  # another year of birth
     answers = {
-        q: _search(member, q=q)["items"] for q in (exact, near, f"{exact} {person.given_names}")
+        q: _search(member, q=q)["items"]
+        for q in (exact, near, f"{exact} {person.given_names}", code, near_code)
     }
+    # Found limited by the exact code, and by nothing near it (deliver 7).
+    for query, items in answers.items():
+        found = [i["person_id"] for i in items if i["limited"] and i["person_id"] == person.pk]
+        assert found == ([person.pk] if query == code else []), (query, items)
+    # A limited result carries no score to converge on: found only by the exact code, it says
+    # only that (the product's choice: score 1 and "same_code" for every limited match, nothing
+    # computed from the record — integra/people/selectors.py: person_search).
     for query, items in answers.items():
         for item in items:
             if item["limited"]:
-                assert item.get("score") is None, f"{query!r}: score {item['score']}"
-                assert not item.get("reasons"), f"{query!r}: reasons {item['reasons']}"
+                assert (item.get("score"), item.get("reasons")) in (
+                    (None, []),
+                    (None, None),
+                    (1.0, ["same_code"]),
+                ), f"{query!r}: score {item['score']}, reasons {item['reasons']}"
     # Whatever is shown for the limited person, a near name and the exact one look the same.
     shown = {
         q: [{k: v for k, v in i.items() if k != "person_id"} for i in items if i["limited"]]
@@ -141,6 +167,38 @@ def test_the_duplicate_check_names_nobody_the_operator_cannot_see(
         assert item["person"] is None
         assert item.get("score") is None, f"score {item['score']} of a person not visible"
         assert not item.get("reasons"), f"reasons {item['reasons']} of a person not visible"
+
+
+@pytest.mark.parametrize("with_code", [True, False], ids=["with code", "names and date"])
+def test_the_duplicate_check_shows_the_pua_a_known_person_as_known_only(
+    world: World, with_code: bool
+) -> None:
+    """A's PUA knows the registry, so P_d (registered by D in another territory) is "known" to
+    it: the candidate gives P_d's number and D as the organisation to contact — no name, date,
+    code, score or reasons (deliver 7: a limited duplicate candidate shows only ``known``)."""
+    member = world.member("a", Role.PUA_OPERATOR)
+    person = world.bundles["d"].person
+    _premise_limited(member, person)
+    data = _p_d_data(world, with_code=with_code)
+    response = member.api().post(
+        "/api/v1/persons/check-duplicates", data, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content[:300]
+    leaked = found_canaries(
+        response_text(response), world.canaries["d"].all(), echoed=[json.dumps([*data.values()])]
+    )
+    assert not leaked
+    [item] = [i for i in response.json()["items"] if (i.get("known") or {}).get("id") == person.pk]
+    assert (item["person"], item["score"], item["reasons"], item["visible"]) == (
+        None,
+        None,
+        [],
+        False,
+    )
+    known = item["known"]
+    assert known["limited"] is True
+    assert known["contact"]["organization_id"] == world.orgs["d"].pk
+    assert not any(known.get(k) for k in ("family_names", "given_names", "birth_date", "main_code"))
 
 
 @pytest.mark.parametrize(("org", "role"), BLIND_EDITORS, ids=BLIND_IDS)

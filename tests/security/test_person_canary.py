@@ -7,7 +7,10 @@ attachments, assessments, UVM sessions, evidence, merges). Every role of an orga
 sees them only in the limited form (a PUA: "known, contact X") or not at all reads every API
 operation, every page — with the ids and searches a curious operator would try — the PDFs and
 the CSV export, and sends the writes that answer with what they wrote (finding 1 of issue 9:
-``POST /api/v1/pua/requests {"person_id": …}``). No canary may come back.
+``POST /api/v1/pua/requests {"person_id": …}``). It also reads its own organisation's records
+where other persons and other organisations' operators appear: the report of who read a person
+it registered (page and PDF), its emergency accesses, the auditor's lists of emergency accesses
+and of the day's anomalies, its notices. No canary may come back.
 """
 
 from __future__ import annotations
@@ -15,9 +18,11 @@ from __future__ import annotations
 import pytest
 
 from integra.core.permissions import Permission, Role
+from tests.security.surface import response_text
 from tests.security.sweep import (
     api_read_probes,
     canary_check,
+    own_record_probes,
     page_probes,
     run,
     write_probes,
@@ -64,6 +69,9 @@ def test_no_canary_of_a_person_not_shared(world, org: str, role: Role) -> None:
         page_probes(world, targets, objects=objects), member.browser(), canaries, check=canary_check
     )
     leaks += run(write_probes(world, member, targets), member.api(), canaries, check=canary_check)
+    own_pages, own_api = own_record_probes(world, member)
+    leaks += run(own_pages, member.browser(), canaries, check=canary_check)
+    leaks += run(own_api, member.api(), canaries, check=canary_check)
     assert not leaks, f"{member.label} reads the content of a person not shared:\n" + "\n".join(
         leaks
     )
@@ -98,3 +106,57 @@ def test_the_registering_organisation_sees_what_the_sweep_hunts(world) -> None:
     }
     missing = sorted(set(canaries) - found - never_shown)
     assert not missing, f"canaries no request of the sweep reaches: {missing}"
+
+
+def test_the_own_record_probes_reach_the_reports(world) -> None:
+    """The probes of one's own records reach what they are meant to: B's PUA operator prints
+    who read P_b — D's emergency access among the reads, with D's name — and D's auditor reads
+    D's emergency access and the reports of P_d (so a sweep that finds nothing there found
+    nothing hidden, not nothing reachable)."""
+    pua = world.member("b", Role.PUA_OPERATOR)
+    pages, _api = own_record_probes(world, pua)
+    report = [p for p in pages if p.label.endswith(".pdf")]
+    assert [p.label for p in report] == [
+        f"page /persone/{world.bundles['b'].person.pk}/registro-accessi.pdf"
+    ]
+    text = " ".join(response_text(report[0].send(pua.browser())).split())
+    assert "Comune di Borgo Due" in text and "sì, accesso di emergenza" in text, text[-800:]
+
+    auditor = world.member("d", Role.AUDITOR)
+    pages, api = own_record_probes(world, auditor)
+    answers = {p.label: p.send(auditor.browser()) for p in pages}
+    answers.update({p.label: p.send(auditor.api()) for p in api})
+    assert len(pages) == 2 and {r.status_code for r in answers.values()} == {200}, answers
+    [emergency] = [r.json() for label, r in answers.items() if "emergency-accesses" in label]
+    assert (emergency["id"], emergency["person"]["limited"]) == (
+        world.bundles["d"].emergency.pk,
+        True,
+    )
+
+
+def test_the_sweep_reaches_the_auditors_lists(world) -> None:
+    """The auditor's lists the sweep reads hold rows about the canary persons: A's auditor finds
+    the emergency read of P_d by an operator of A among the day's anomalies (page with the
+    sweep's query, and API) and in the emergency accesses; D's auditor finds the emergency
+    access of D's operator on P_b."""
+    p_b, p_d = world.bundles["b"].person.pk, world.bundles["d"].person.pk
+    a = world.member("a", Role.AUDITOR)
+    [page] = [
+        p
+        for p in page_probes(world, [world.bundles["d"]], objects=False)
+        if p.label.startswith("page /audit/accessi-anomali/?giorno=")
+    ]
+    text = " ".join(response_text(page.send(a.browser())).split())
+    assert f"Persona n. {p_d} (scheda limitata)" in text, text[-1500:]
+    [api] = [
+        p
+        for p in api_read_probes(world, [world.bundles["d"]], objects=False)
+        if p.label.startswith("/api/v1/access-anomalies?")
+    ]
+    body = api.send(a.api()).json()
+    assert [row["person_id"] for row in body["out_of_charge"]] == [p_d], body
+    rows = a.api().get("/api/v1/emergency-accesses").json()["items"]
+    assert [row["person_id"] for row in rows] == [p_d]
+    d = world.member("d", Role.AUDITOR)
+    text = " ".join(response_text(d.browser().get("/audit/accessi-di-emergenza/")).split())
+    assert f"Persona n. {p_b} (scheda limitata)" in text, text[-1500:]

@@ -12,10 +12,12 @@ Every ``Role`` is a membership of its own operator in each of them (``World.memb
 personal API token and a logged-in browser session.
 
 Persons (``World.bundles``), each with one linked object of every kind the API and the pages
-expose (request, attachment, document, household member, ISEE, consent, social and health
-assessment, UVM session with members and outcome, evidence of both kinds, saved screening,
-merge) — the bundle also names an object of the organisation itself (a staff membership, an
-API token, a service of the catalogue):
+expose (request, attachment, document, household member, ISEE, consent with its signed form,
+a document hidden at the person's request (oscuramento), social and health assessment, UVM
+session with members and outcome, evidence of both kinds, saved screening, merge) — the bundle
+also names an object of the organisation itself (a staff membership, an API token, a service of
+the catalogue) and, for B and D, an emergency access opened by one of its operators and a
+notice addressed to it:
 
 - ``a`` — P_a, registered by A with the sharing consent, in charge at A: no canaries;
 - ``b`` — P_b, registered by B WITHOUT the sharing consent, in charge at B (and, as a UVM member,
@@ -24,6 +26,11 @@ API token, a service of the catalogue):
 - ``h`` — P_h, registered by A with the sharing consent, assessed by a UVM convened by B from a
   request of A's PUA, with members from A, B and C: a doctor of B records the health values
   (``HEALTH_CANARIES``) that no social-only role may read.
+
+Emergency accesses (``_emergency_accesses``): an operator of D working D's PUA (not one of the
+swept members) opens P_b's record in an emergency, which notifies B; operators of B's and A's
+PUAs open P_d's, which notifies D, and A's reads it (an anomaly for A's auditor). Each is read
+only by its own operator, in a GET, for four hours.
 
 Canaries are unusual words (``Zqx…`` for a person's content, ``Hqz…`` for health data), dates
 and numbers that cannot occur by chance in a page or an answer.
@@ -48,6 +55,7 @@ from integra.accounts.services import api_token_create
 from integra.assessments import uvm
 from integra.assessments.definitions import INSTRUMENTS_DIR, load_file
 from integra.assessments.services import record_assessment
+from integra.assessments.uvm_models import UvmSession
 from integra.core.access import Actor, NotFound
 from integra.core.permissions import ADMIN_ROLES, Role
 from integra.intake.models import (
@@ -61,11 +69,19 @@ from integra.intake.models import (
     Urgency,
 )
 from integra.intake.services import attachment_add
+from integra.notices.models import Notice
 from integra.organizations.models import HEALTH_SIDE_KINDS, Organization, OrganizationKind
 from integra.people import selectors as people_selectors
+from integra.people.access import emergency_reads
+from integra.people.concealment import concealment_record
+from integra.people.emergency import emergency_access_open
 from integra.people.identifiers import fiscal_code_check_character
 from integra.people.merging import person_merge
 from integra.people.models import (
+    ConcealedKind,
+    ConcealmentAction,
+    ConcealmentEvidence,
+    ConsentEvidence,
     ConsentPurpose,
     ConsentStatus,
     DocumentKind,
@@ -77,10 +93,10 @@ from integra.people.models import (
     Person,
     PersonDocument,
 )
-from integra.people.services import person_document_create
+from integra.people.services import consent_record, person_document_create
 from integra.programs.facts import FactKind
 from integra.programs.models import EligibilityFact
-from integra.programs.screening import screen
+from integra.programs.selectors import screen
 from integra.programs.services import fact_record, screening_save
 from tests.factories import (
     AmbitoFactory,
@@ -225,7 +241,9 @@ class Bundle:
     document: Any = None  # with a file
     household: Any = None
     isee: Any = None
-    consent: Any = None
+    consent: Any = None  # with the scan of the signed form
+    concealment: Any = None  # the decision hiding a document of the person
+    concealed_document: Any = None  # that document (seen only by its author's organisation)
     request: Any = None
     transition: Any = None
     attachment: Any = None
@@ -241,6 +259,8 @@ class Bundle:
     token: Any = None  # an API token of that membership
     service: Any = None
     pua: Any = None
+    emergency: Any = None  # an emergency access opened by an operator of the organisation
+    notice: Any = None  # a notice addressed to the organisation
     instrument_code: str = "barthel"
     measure_code: str = "B1"
     istat_code: str = "015146"
@@ -266,6 +286,8 @@ MISSING = Bundle(
             "household",
             "isee",
             "consent",
+            "concealment",
+            "concealed_document",
             "request",
             "transition",
             "attachment",
@@ -281,6 +303,8 @@ MISSING = Bundle(
             "token",
             "service",
             "pua",
+            "emergency",
+            "notice",
         )
     },
     instrument_code="zz-missing",
@@ -580,7 +604,7 @@ def _person_records(
         expires_on=date(2030, 1, 9),
         upload=_upload(f"{word('scansione')}.pdf", word("contenutoscansione")),
     )
-    PersonDocument.objects.create(
+    permit = PersonDocument.objects.create(
         person=person,
         kind=DocumentKind.RESIDENCE_PERMIT,
         number=word("permesso").upper(),
@@ -588,6 +612,18 @@ def _person_records(
         issued_on=today - timedelta(days=300),
         expires_on=today + timedelta(days=20),
         uploaded_by=staff.member,
+    )
+    # The person asked to hide the permit: only its author (the organisation) still sees it.
+    bundle.concealed_document = permit
+    bundle.concealment = concealment_record(
+        actor=staff.social,
+        person_id=person.pk,
+        item_kind=ConcealedKind.DOCUMENT,
+        item_id=permit.pk,
+        action=ConcealmentAction.CONCEAL,
+        requested_on=today - timedelta(days=2),
+        evidence_kind=ConcealmentEvidence.WRITTEN_REQUEST,
+        evidence_note=word("oscuramento"),
     )
     bundle.household = HouseholdMember.objects.create(
         person=person,
@@ -611,14 +647,15 @@ def _person_records(
     )
     if c is not None:
         c.add("13713.31", "13713,31", "13.713,31")
-    bundle.consent = ConsentFactory(
-        person=person,
+    bundle.consent = consent_record(
+        actor=staff.social,
+        person_id=person.pk,
         purpose=ConsentPurpose.TAKING_IN_CHARGE,
         status=ConsentStatus.GIVEN,
         decided_on=today - timedelta(days=30),
-        recorded_by_organization=bundle.org,
-        recorded_by=staff.member,
         evidence_note=word("consenso"),
+        evidence_kind=ConsentEvidence.SIGNED_FORM,
+        upload=_upload(f"{word('modulo')}.pdf", word("contenutomodulo")),
     )
     bundle.request, bundle.transition = _request(
         pua, person, pua_actor, c, state=IntakeState.RECEIVED
@@ -707,26 +744,41 @@ def _person_records(
             organization=bundle.org,
             recorded_by=staff.member,
         )
+    health_line = {"salute": f"Hqzsalute{health}"}
     uvm.outcome_update(
         actor=staff.convener,
         session_id=session.pk,
         data={
-            "needs_summary": {"salute": f"Hqzsalute{health}", "rete": word("rete")},
+            "needs_summary": {
+                **(health_line if staff.clinician is not None else {}),
+                "rete": word("rete"),
+            },
             "proposed_interventions": word("interventi"),
             "outcome_notes": word("noteesito"),
         },
     )
+    if staff.clinician is None:
+        # Written by the ASST's doctor sitting in the Comune's UVM (only health staff may write
+        # a health dimension; no clinician works at a Comune): stored as the service keeps it.
+        UvmSession.objects.filter(pk=session.pk).update(
+            needs_summary={**UvmSession.objects.get(pk=session.pk).needs_summary, **health_line}
+        )
     if staff.clinician is not None:  # the check reads health evidence
         uvm.eligibility_record(
             actor=staff.clinician, session_id=session.pk, measure_code="B1", on_date=SCREEN_DAY
         )
     session.refresh_from_db()
     bundle.uvm_session = session
-    result = screen(staff.social, person, "B1", SCREEN_DAY)
+    # B1 reads health evidence: only a clinician keeps its check; a Comune keeps B2's (social).
+    screener, measure = (
+        (staff.clinician, "B1") if staff.clinician is not None else (staff.social, "B2")
+    )
+    bundle.measure_code = measure
+    result = screen(screener, person, measure, SCREEN_DAY)
     bundle.screening = screening_save(
-        actor=staff.social,
+        actor=screener,
         person_id=person.pk,
-        measure_code="B1",
+        measure_code=measure,
         on_date=SCREEN_DAY,
         result=result.as_json(),
     )
@@ -945,6 +997,42 @@ def _warm_access_log(world: World) -> None:
                     )
 
 
+EMERGENCY_REASON = "Persona portata in pronto soccorso priva di sensi: servono i dati."
+
+
+def _extra_operator(world: World, key: str, name: str) -> Actor:
+    """An operator of ``key``'s PUA who is none of the swept members (``World.members``): what
+    they open in an emergency changes nothing any sweep reads."""
+    user = UserFactory(username=f"sec.{key}.{name}", first_name="Operatore", last_name=name)
+    membership = MembershipFactory(
+        user=user, organization=world.orgs[key], roles=[Role.PUA_OPERATOR.value]
+    )
+    return Actor.for_membership(user, membership)
+
+
+def _emergency_accesses(world: World) -> None:
+    """D's operator opens P_b in an emergency (B is notified), B's operator opens P_d and A's
+    opens P_d too (D is notified of both): each organisation has an emergency access of its own
+    and B and D a notice. A's operator then reads P_d's record: the out-of-charge read on A's
+    auditor's list of the day's anomalies."""
+    for opener, subject in (("d", "b"), ("b", "d"), ("a", "d")):
+        actor = _extra_operator(world, opener, "emergenza")
+        world.bundles[opener].emergency = emergency_access_open(
+            actor=actor,
+            person_id=world.bundles[subject].person.pk,
+            reason=EMERGENCY_REASON,
+            hours=4,
+            confirmed=True,
+        )
+        if opener == "a":
+            with emergency_reads():
+                people_selectors.person_get(actor=actor, person_id=world.bundles[subject].person.pk)
+    for key in ("b", "d"):
+        world.bundles[key].notice = (
+            Notice.objects.filter(organization=world.orgs[key]).order_by("pk").first()
+        )
+
+
 def build_world() -> World:
     territory = _territories()
     orgs = _organisations(territory)
@@ -1062,6 +1150,7 @@ def build_world() -> World:
     for c in (c_b, c_d):
         c.add(*(f"Hqz{name}{c.tag}" for name in ("barthelnota", "fontegcs", "salute")))
     _health_subject(world, territory)
+    _emergency_accesses(world)
     _warm_access_log(world)
     from tests.security.surface import db_fingerprint
 
