@@ -37,6 +37,37 @@ from tests.security.world import DISTINCT_ROLES, date_forms, omocodic
 BLIND_TO = {"a": ("b", "d"), "d": ("b",)}
 CASES = [(org, role) for org in BLIND_TO for role in DISTINCT_ROLES]
 
+# The PUA's own record of a request it works: who asked, how to reach them, what was asked, why
+# it moved, the files attached. A PUA is run jointly by its organisation and its partners (L.
+# 234/2021 art. 1 c. 163): A's PUA operators work the requests filed at A's PUA — P_b's too, filed
+# by B as a partner — so they read these texts; P_b's registry record (names, dates, codes, and
+# everything recorded about P_b elsewhere) stays behind the people gate. Ruling of the lead on
+# issue 9, deliver 1.
+PUA_RECORD_WORDS = (
+    "richiedente",
+    "recapito",
+    "richiesta",
+    "passaggio",
+    "allegato",
+    "contenutoallegato",
+    "descrizioneallegato",
+)
+# (organisation, person) pairs where the organisation's PUA hosts the person's request.
+PUA_HOSTS = {("a", "b")}
+
+
+def _hunted(world, org: str, role: Role) -> list[str]:
+    hunted = []
+    for key in BLIND_TO[org]:
+        canaries = world.canaries[key]
+        own = (
+            {canaries.word_text(w) for w in PUA_RECORD_WORDS}
+            if role == Role.PUA_OPERATOR and (org, key) in PUA_HOSTS
+            else set()
+        )
+        hunted += [c for c in canaries.all() if c not in own]
+    return hunted
+
 
 def _sees_persons(member) -> bool:
     actor = member.actor()
@@ -55,7 +86,7 @@ def _sees_persons(member) -> bool:
 def test_no_canary_of_a_person_not_shared(world, org: str, role: Role) -> None:
     member = world.member(org, role)
     targets = [world.bundles[key] for key in BLIND_TO[org]]
-    canaries = [c for key in BLIND_TO[org] for c in world.canaries[key].all()]
+    canaries = _hunted(world, org, role)
     # Roles that read no person at all are asked the lists, searches and exports; naming each
     # object of another organisation is the authorization matrix's job.
     objects = _sees_persons(member)

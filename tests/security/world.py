@@ -206,9 +206,13 @@ class Canaries:
     strings: list[str] = field(default_factory=list)
 
     def word(self, name: str) -> str:
-        text = f"Zqx{self.tag}{name}"
+        text = self.word_text(name)
         self.strings.append(text)
         return text
+
+    def word_text(self, name: str) -> str:
+        """The canary ``word(name)`` writes (without recording it again)."""
+        return f"Zqx{self.tag}{name}"
 
     def add(self, *texts: str) -> None:
         self.strings.extend(texts)
