@@ -9,10 +9,14 @@ progressive). The encoder is checked against python-codicefiscale and a code wor
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import codicefiscale.codicefiscale as cflib
 import pytest
@@ -30,6 +34,8 @@ from integra.people.identifiers import (
 )
 from integra.people.matching import name_keys
 from integra.people.models import (
+    CareRelationship,
+    Consent,
     HouseholdMember,
     IseeDeclaration,
     Person,
@@ -42,6 +48,7 @@ from integra.people.synthetic.generator import (
     Place,
     PlacePool,
     Territory,
+    birth_date_of,
     generate,
     typo,
 )
@@ -134,6 +141,70 @@ def test_same_seed_same_population_other_seed_another() -> None:
     assert snapshot(one) == snapshot(two)
     assert snapshot(one) != snapshot(other)
     assert sum(len(u.persons) for u in one) == SIZE
+
+
+def test_the_day_moves_the_dates_never_the_persons() -> None:
+    """No draw depends on the day: on another day (a leap day included) the same seed gives the
+    same units, names, ages and kinds of code; only the dates move with the day."""
+
+    def persons(today: date) -> list[tuple]:
+        units, _g = generate(seed=3, persons=3000, territory=fake_territory(), today=today)
+        return [
+            (
+                p.family_names,
+                p.given_names,
+                p.sex,
+                today.year
+                - p.birth_date.year
+                - ((today.month, today.day) < (p.birth_date.month, p.birth_date.day)),
+                p.birth_place_code,
+                [i.kind for i in p.identifiers],
+                len(unit.persons),
+                len(unit.links),
+                len(unit.isee),
+                len(unit.care),
+            )
+            for unit in units
+            for p in unit.persons
+        ]
+
+    reference = persons(TODAY)
+    assert persons(date(2027, 4, 9)) == reference
+    assert persons(date(2028, 2, 29)) == reference
+    assert persons(date(2025, 1, 1)) == reference
+
+
+def test_birth_date_of_gives_the_age_on_the_day() -> None:
+    # Hand-worked: 80 today (23/11/2026), birthday 0 and 364 days ago; 29/2 on a common year.
+    assert birth_date_of(80, 0, date(2026, 11, 23)) == date(1946, 11, 23)
+    assert birth_date_of(80, 364, date(2026, 11, 23)) == date(1945, 11, 24)
+    assert birth_date_of(3, 0, date(2028, 2, 29)) == date(2025, 2, 28)
+    assert birth_date_of(4, 0, date(2028, 2, 29)) == date(2024, 2, 29)
+
+
+def test_generation_does_not_depend_on_the_process() -> None:
+    """Two processes with different string hashing (set and dict order) give the same 10,000
+    persons: nothing in the generator iterates a set or a hash-ordered structure."""
+    script = (
+        "import hashlib, sys;"
+        "from tests.people.test_synthetic import fake_territory, snapshot, TODAY;"
+        "from integra.people.synthetic.generator import generate;"
+        "units, _g = generate(seed=1, persons=10000, territory=fake_territory(), today=TODAY);"
+        "print(hashlib.sha256(repr(snapshot(units)).encode()).hexdigest())"
+    )
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {script}"],
+            env={**env, "DJANGO_SETTINGS_MODULE": "integra.settings"},
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        digests.add(out.stdout.strip().splitlines()[-1])
+    assert len(digests) == 1
 
 
 def test_every_code_is_valid_and_tells_the_persons_data() -> None:
@@ -304,6 +375,58 @@ def test_loading_again_gives_the_same_persons(demo) -> None:
         Person.objects.order_by("pk").values_list("family_names", "given_names", "birth_date")
     )
     assert codes == sorted(PersonIdentifier.objects.values_list("value", flat=True))
+
+
+def _population_rows() -> dict[str, list[tuple]]:
+    """Every row the loader writes, with persons named by their rank (ids differ per run)."""
+    rank = {
+        pk: n for n, pk in enumerate(Person.objects.order_by("pk").values_list("pk", flat=True))
+    }
+    skip = {"id", "created_at", "updated_at", "pgh_context_id"}
+
+    def rows(model, *person_fields: str) -> list[tuple]:
+        names = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.attname not in skip or f.attname in person_fields
+        ]
+        out = []
+        for values in model.objects.values_list(*names):
+            row = dict(zip(names, values, strict=True))
+            for name in person_fields:
+                row[name] = rank.get(row[name])
+            out.append(tuple(sorted(row.items(), key=lambda kv: kv[0])))
+        return sorted(out, key=repr)
+
+    return {
+        "persons": rows(Person, "id"),
+        "identifiers": rows(PersonIdentifier, "person_id"),
+        "documents": rows(PersonDocument, "person_id"),
+        "households": rows(HouseholdMember, "person_id", "member_id"),
+        "isee": rows(IseeDeclaration, "person_id"),
+        "care": rows(CareRelationship, "person_id"),
+        "consents": rows(Consent, "person_id"),
+    }
+
+
+@pytest.mark.django_db
+def test_two_loads_of_ten_thousand_give_the_same_rows_counts_and_codes(demo) -> None:
+    """Issue 11, deliver 4: the same seed gives the same rows, counts and codes on any run."""
+    first = population_load(persons=10_000, seed=7, stream=None, today=TODAY)
+    rows = _population_rows()
+    for model in (HouseholdMember, IseeDeclaration, Consent, CareRelationship, PersonDocument):
+        model.objects.all().delete()
+    PersonIdentifier.objects.all().delete()
+    Person.objects.all().delete()
+    second = population_load(persons=10_000, seed=7, stream=None, today=TODAY)
+    assert _population_rows() == rows
+    assert (first.persons, first.identifiers, first.omocodic, first.near_duplicates) == (
+        second.persons,
+        second.identifiers,
+        second.omocodic,
+        second.near_duplicates,
+    )
+    assert len(rows["persons"]) == 10_000
 
 
 @pytest.mark.django_db

@@ -9,9 +9,11 @@ The shares below are modelling choices that give a plausible shape (roughly the 
 a third of households of one person, more women among the very old, about one resident in
 ten born abroad); they are not statistics copied from a source.
 
-Determinism: one ``random.Random(seed)`` drives everything, in a fixed order, and the dates
-are relative to ``today`` (a parameter), so the same seed, size, day and territory give the
-same persons and the same codes.
+Determinism: one ``random.Random(seed)`` drives everything, in a fixed order, and no draw
+depends on ``today`` (a parameter) or on the order of a set: the same seed, size and
+territory give the same units, persons, names, ages and counts on any day and in any process
+(``PYTHONHASHSEED`` included); the dates are placed relative to ``today``, so the same day
+also gives the same dates and the same codes (``seed_demo --as-of`` fixes the day).
 """
 
 from __future__ import annotations
@@ -79,6 +81,19 @@ _STREETS = (
     "Via Papa Giovanni XXIII",
 )
 _ISEE_MEDIAN = 14_000.0
+# The year the given-name cohorts and the birth-place shares are written for (data/README.md):
+# a person's cohort follows their age as of this year, so that it does not move with ``today``.
+COHORT_YEAR = 2026
+
+
+def birth_date_of(age: int, days_since_birthday: int, today: date) -> date:
+    """The birth date of a person who is ``age`` today and had a birthday
+    ``days_since_birthday`` (0-364) days ago; 29 February becomes the 28th where needed."""
+    birthday = today - timedelta(days=days_since_birthday)
+    try:
+        return birthday.replace(year=birthday.year - age)
+    except ValueError:
+        return birthday.replace(year=birthday.year - age, day=28)
 
 
 # --- data files ------------------------------------------------------------------------------
@@ -561,10 +576,11 @@ class Generator:
         born_here: bool,
     ) -> SyntheticPerson:
         rng = self.rng
-        birth = self.today - timedelta(days=age * 365 + rng.randint(age // 4 + 1, age // 4 + 364))
+        birth = birth_date_of(age, rng.randint(0, 364), self.today)
         country = ctx.country
         foreign_born = country is not None and not born_here
-        cohort = "old" if birth.year < 1960 else ("middle" if birth.year < 1990 else "young")
+        cohort_year = COHORT_YEAR - age
+        cohort = "old" if cohort_year < 1960 else ("middle" if cohort_year < 1990 else "young")
         if country is not None:
             pool = country.given_male if sex == "M" else country.given_female
             given = rng.choice(pool)
@@ -582,7 +598,7 @@ class Generator:
             assert country is not None
             birth_code, birth_municipality = country.place_code, None
         else:
-            place = self._birth_place(ctx, birth.year)
+            place = self._birth_place(ctx, cohort_year)
             birth_code, birth_municipality = place.belfiore_code, place.municipality_id
         if country is None:
             citizenships, languages = ["IT"], ["it"]
@@ -743,7 +759,9 @@ class Generator:
         year = self.today.year
         start = date(year, 1, 15)
         span = max((self.today - start).days, 0)
-        signed = start + timedelta(days=rng.randint(0, span)) if span else self.today
+        # One draw whatever the span, so that the day does not change the draws that follow.
+        offset = int(rng.random() * (span + 1))
+        signed = start + timedelta(days=offset) if span else self.today
         protocol = f"INPS-ISEE-{year}-{rng.randint(0, 999_999_999):09d}-00"
         ctx.unit.isee.append(Isee(head.key, kind, value, protocol, signed, date(year, 12, 31)))
 

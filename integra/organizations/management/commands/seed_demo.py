@@ -2,10 +2,13 @@
 
 ``--persons N`` also generates a synthetic population of N persons living in the demo
 territory (integra/people/synthetic/), written with COPY; a progress bar goes to stderr.
+The same seed gives the same persons on any day; ``--as-of DAY`` also fixes their dates (and so
+their codici fiscali), which otherwise are placed relative to today.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.management import call_command
@@ -13,6 +16,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from integra.organizations.demo import DEMO_PASSWORD, DemoSeedError, demo_seed
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(_("--as-of vuole una data nella forma AAAA-MM-GG.")) from exc
 
 
 class Command(BaseCommand):
@@ -35,6 +45,15 @@ class Command(BaseCommand):
             help=_(
                 "Genera anche N persone sintetiche residenti nel territorio dimostrativo "
                 "(stesso seme, stesse persone). Con --if-empty solo se l'anagrafe è vuota."
+            ),
+        )
+        parser.add_argument(
+            "--as-of",
+            type=_day,
+            default=None,
+            help=_(
+                "Giorno (AAAA-MM-GG) a cui riferire età e date delle persone sintetiche "
+                "(predefinito: oggi). Stesso seme e stesso giorno, stessi codici fiscali."
             ),
         )
         parser.add_argument(
@@ -68,6 +87,7 @@ class Command(BaseCommand):
             result = population_load(
                 persons=options["persons"],
                 seed=options["seed"],
+                today=options["as_of"],
                 batch=options["batch"],
                 stream=self.stderr._out,  # type: ignore[arg-type]  # raw stream: the bar redraws
             )
