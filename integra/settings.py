@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -141,8 +142,22 @@ if not DATABASE_URL:
     DATABASE_URL, DATABASE_OWNER_URL = embedded_database_urls(BASE_DIR)
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"].setdefault("TEST", {})
+
+
+# JIT off for the web workload: its queries are short, and on a list over a large registry
+# PostgreSQL's cost estimate crosses jit_above_cost and compiles for about a second (measured at
+# one million persons: Inlining 196 + Optimization 454 + Emission 298 ms) to save milliseconds
+# of execution. A URL that sets jit itself (?options=-c jit=on) keeps its own choice.
+def _without_jit(database: Any) -> None:
+    options = database.setdefault("OPTIONS", {})
+    if "jit" not in options.get("options", ""):
+        options["options"] = (options.get("options", "") + " -c jit=off").strip()
+
+
+_without_jit(DATABASES["default"])
 # The owner's connection settings, used by `migrate` in place of the application's.
 DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL or DATABASE_URL)
+_without_jit(DATABASE_OWNER)
 if DATABASE_OWNER["NAME"] != DATABASES["default"]["NAME"]:
     raise RuntimeError("DATABASE_URL and DATABASE_OWNER_URL must name the same database")
 # The role `migrate` grants the application's privileges to ("" when one role does both).
