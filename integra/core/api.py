@@ -32,11 +32,10 @@ class EnrichedPagination(LimitOffset):
     def paginate_queryset(
         self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
-        offset, limit = pagination.offset, pagination.limit
-        items = list(queryset[offset : offset + limit])
+        page = super().paginate_queryset(queryset, pagination, request, **params)
         if self.enrich is not None:
-            items = self.enrich(request, items)
-        return {"items": items, "count": queryset.count()}
+            page["items"] = self.enrich(request, page["items"])
+        return page
 
 
 # --- schemas -------------------------------------------------------------------------------------

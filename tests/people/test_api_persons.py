@@ -172,7 +172,12 @@ def test_other_organisation_gets_404_until_in_charge(
     problem_of(client.get(f"{PERSONS}/{rossi_id}", **worker_b), 404, "not_found")
     problem_of(patch(client, rossi_id, {"phone": "1"}, worker_b), 404, "not_found")
     problem_of(client.get(f"{PERSONS}/{rossi_id + 999}", **worker_b), 404, "not_found")
-    assert client.get(PERSONS, **worker_b).json() == {"count": 0, "items": []}
+    assert client.get(PERSONS, **worker_b).json() == {
+        "count": 0,
+        "count_capped": False,
+        "next": None,
+        "items": [],
+    }
     # The PUA of B sees the registry.
     assert client.get(f"{PERSONS}/{rossi_id}", **pua_b).status_code == 200
     # A presa in carico for B opens the record to B.

@@ -312,7 +312,7 @@ def test_api_household(client, person, org_a, make_membership) -> None:
         "created_at": created["created_at"],
     }
     body = client.get(url, **headers).json()
-    assert body == {"count": 1, "items": [created]}
+    assert body == {"count": 1, "count_capped": False, "next": None, "items": [created]}
     response = client.patch(
         f"{url}/{row.pk}", {"cohabiting": False}, content_type="application/json", **headers
     )
