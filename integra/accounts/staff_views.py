@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,6 +49,7 @@ from integra.accounts.staff_forms import (
 )
 from integra.accounts.views import safe_next
 from integra.core.access import Actor, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
 
@@ -82,7 +82,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         request.GET or None, actor=actor, organizations=staff_organizations(actor=actor)
     )
     filters = form.filters()
-    paginator = Paginator(
+    paginator = CappedPaginator(
         selectors.staff_list(actor=actor, organization_id=organization.pk, filters=filters),
         PAGE_SIZE,
     )

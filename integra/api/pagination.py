@@ -34,10 +34,11 @@ from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
 
+from integra.core.paging import COUNT_CAP, capped_count
+
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_OFFSET = 10_000
-COUNT_CAP = 1_000
 _CURSOR_SALT = "integra.api.pagination.cursor"
 
 
@@ -64,11 +65,6 @@ class OrderKey:
     path: str  # "family_names", "organization__name"
     descending: bool
     nullable: bool
-
-
-def capped_count(queryset: QuerySet[Any]) -> int:
-    """``queryset.count()``, but no more than ``COUNT_CAP + 1`` (that value means "more than")."""
-    return queryset.order_by()[: COUNT_CAP + 1].count()
 
 
 def order_keys(queryset: QuerySet[Any]) -> list[OrderKey] | None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from integra.core import selectors
 from integra.core.access import PermissionRequired, require
 from integra.core.forms import MunicipalityFilterForm
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 
 
@@ -88,7 +88,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         ambito_id=cleaned["ambito"].pk if cleaned.get("ambito") else None,
         district_id=cleaned["district"].pk if cleaned.get("district") else None,
     )
-    paginator = Paginator(selectors.municipality_list(actor=actor, filters=filters), 50)
+    paginator = CappedPaginator(selectors.municipality_list(actor=actor, filters=filters), 50)
     page = paginator.get_page(request.GET.get("pagina"))
     return render(
         request,

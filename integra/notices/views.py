@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from integra.core.paging import CappedPaginator
 from integra.notices import selectors, services
 
 PAGE_SIZE = 25
@@ -18,9 +18,9 @@ PAGE_SIZE = 25
 def notice_list(request: HttpRequest) -> HttpResponse:
     actor = getattr(request, "actor", None)
     unread = request.GET.get("da_leggere") == "1"
-    page = Paginator(selectors.notice_list(actor=actor, unread_only=unread), PAGE_SIZE).get_page(
-        request.GET.get("pagina")
-    )
+    page = CappedPaginator(
+        selectors.notice_list(actor=actor, unread_only=unread), PAGE_SIZE
+    ).get_page(request.GET.get("pagina"))
     return render(
         request, "notices/notice_list.html", {"page": page, "unread": unread, "section": "notices"}
     )

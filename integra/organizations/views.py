@@ -9,12 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from integra.core.access import Actor, PermissionRequired, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.organizations.forms import OrganizationSearchForm, ServiceForm, ServiceSearchForm
 from integra.organizations.selectors import (
@@ -55,7 +55,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     services = service_search(actor=actor, **form.filters())
-    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(services, PAGE_SIZE).get_page(request.GET.get("pagina"))
     context = {
         "form": form,
         "page": page,
@@ -136,7 +136,7 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     organizations = organization_list(actor=actor, **form.filters())
-    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(organizations, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "organizations/organization_list.html", {"form": form, "page": page})
 
 
