@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
@@ -18,7 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
 
@@ -204,6 +206,8 @@ def _shown(
         return CODE_NAMES[field.name](str(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField):
+        return number_format(Decimal(str(value)), field.decimal_places, force_grouping=True)
     if isinstance(field, models.DateTimeField):
         moment = parse_datetime(str(value))
         return date_format(timezone.localtime(moment), "j F Y, H:i") if moment else str(value)
@@ -266,7 +270,7 @@ def history_entries(events: list[Any], *, actor: Actor | None) -> list[HistoryEn
                 reason=_reason(context),
                 action=str(LABELS.get(event.pgh_label, event.pgh_label)),
                 is_insert=event.pgh_label == "insert",
-                subject=str(model._meta.verbose_name).capitalize(),
+                subject=capfirst(str(model._meta.verbose_name)),
                 changes=changes,
             )
         )

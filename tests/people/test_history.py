@@ -4,6 +4,7 @@ referenced rows, dates in Italian, the reason instead of the service's code."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pghistory
 import pytest
@@ -11,7 +12,13 @@ import pytest
 from integra.core.permissions import Role
 from integra.people.history import history_entries, person_history_events
 from integra.people.identifiers import IdentifierKind
-from integra.people.models import Education, Employment, LivingSituation
+from integra.people.models import (
+    Education,
+    Employment,
+    IseeDeclaration,
+    IseeKind,
+    LivingSituation,
+)
 from tests.factories import MunicipalityFactory
 from tests.people.factories import (
     CareRelationshipFactory,
@@ -136,3 +143,22 @@ def test_references_are_read_once_per_kind_of_row(
     moves = {_changes(e)["Comune di residenza"] for e in entries if e.action == "Modifica"}
     assert ("Paese 3 (MI)", "Paese 4 (MI)") in moves
     assert ("Melzo (MI)", "Paese 0 (MI)") in moves
+
+
+def test_an_isee_declaration_reads_in_italian(actor, demo_person) -> None:
+    IseeDeclaration.objects.create(
+        person=demo_person,
+        kind=IseeKind.SOCIOSANITARY,
+        value=Decimal("24999.50"),
+        signed_on=date(2026, 1, 15),
+        valid_until=date(2026, 12, 31),
+        recorded_by=actor.membership,
+    )
+    entry = next(e for e in _entries(actor, demo_person) if e.subject == "Dichiarazione ISEE")
+    after = {label: new for label, (_old, new) in _changes(entry).items()}
+    assert after["valore ISEE (euro)"] == "24.999,50"
+    assert after["tipo"] == "ISEE sociosanitario"
+    assert after["data di presentazione della DSU"] == "15 gennaio 2026"
+    assert after["valida fino al"] == "31 dicembre 2026"
+    # The operator who recorded it: "user – organisation" (Membership.__str__).
+    assert after["registrato da"].endswith("– Comune di Alfa")
