@@ -112,13 +112,13 @@ class Person(TimeStampedModel):
     birth_place_code = models.CharField(_("codice del luogo di nascita"), max_length=4, blank=True)
     citizenships = ArrayField(
         models.CharField(max_length=2),
-        verbose_name=_("cittadinanze (ISO 3166-1 alfa-2)"),
+        verbose_name=_("cittadinanze"),
         default=list,
         blank=True,
     )
     languages = ArrayField(
         models.CharField(max_length=2),
-        verbose_name=_("lingue parlate (ISO 639-1)"),
+        verbose_name=_("lingue parlate"),
         default=list,
         blank=True,
     )

@@ -567,7 +567,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     events = person_history_events(actor=actor, person_id=pk)
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
     context = _tab_context(view, "storico", actor)
-    context.update(page=page, entries=history_entries(list(page.object_list)))
+    context.update(page=page, entries=history_entries(list(page.object_list), actor=actor))
     return _render(request, "people/tab_history.html", context)
 
 
