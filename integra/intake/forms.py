@@ -202,12 +202,22 @@ class TransitionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, actor: Actor, move: Move, initial_need: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        actor: Actor,
+        move: Move,
+        initial_need: str = "",
+        reason_required: bool = True,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("prefix", str(move.target))
         kwargs.setdefault("initial", {"to": str(move.target), "need": initial_need or None})
         super().__init__(*args, **kwargs)
         self.move = move
+        # The rule is the workflow's (``workflow.reason_required``): the form only mirrors it.
+        self.fields["reason"].required = reason_required
+        if not reason_required:
+            self.fields["reason"].label = _("Nota (facoltativa)")
         keep = {"to", "reason"} | {
             {"service_id": "service", "forwarded_to_id": "forwarded_to"}.get(r, r)
             for r in move.requires
