@@ -360,11 +360,15 @@ def case_manager_candidates(*, actor: Actor, session: UvmSession) -> QuerySet[Me
 
 
 def member_candidates(*, actor: Actor) -> QuerySet[Membership]:
-    """Operators who may sit in a UVM (a role that performs assessments or takes part in the
-    UVM) in the organisations a member may come from: picked from this list, a member is linked
-    to the operator; outside professionals stay free text."""
+    """Operators who may sit in a UVM (a role that performs assessments, takes part in the UVM
+    or manages cases) in the organisations a member may come from: picked from this list, a
+    member is linked to the operator; outside professionals stay free text."""
     roles = sorted(
-        {*roles_with(Permission.ASSESSMENT_PERFORM), *roles_with(Permission.UVM_PARTICIPATE)}
+        {
+            *roles_with(Permission.ASSESSMENT_PERFORM),
+            *roles_with(Permission.UVM_PARTICIPATE),
+            *roles_with(Permission.CASE_MANAGE),
+        }
     )
     return _active_memberships().filter(
         organization__is_active=True, organization__kind__in=MEMBER_KINDS, roles__overlap=roles
