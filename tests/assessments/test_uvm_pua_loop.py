@@ -155,7 +155,7 @@ def test_closing_before_the_uvm_concluded_needs_a_reason(world):
 
 
 def test_forwarding_still_needs_a_reason(world):
-    request = _request_to_uvm(world)  # received → pre-assessment → UVM with no reason at all
+    _request_to_uvm(world)  # received → pre-assessment → UVM with no reason at all
     other = PuaPointFactory(organization=world["comune"])
     fresh = request_create_with_consent(
         actor=world["op"],
