@@ -451,8 +451,8 @@ def attachment_file_endpoint(request: HttpRequest, request_id: int, attachment_i
     "/awaiting-uvm",
     response=list[RequestOut],
     summary="Richieste in attesa di UVM",
-    description="Le richieste inviate all'UVM e non chiuse, dalla scadenza UVM più vicina "
-    "(visibili al PUA e all'ente che convoca l'UVM).",
+    description="Le richieste inviate all'UVM, non chiuse e senza una seduta programmata o "
+    "conclusa, dalla scadenza UVM più vicina (visibili al PUA e all'ente che convoca l'UVM).",
 )
 @paginate(LimitOffset)
 def awaiting_uvm_endpoint(request: HttpRequest) -> object:

@@ -18,7 +18,7 @@ from integra.intake.models import (
     Urgency,
 )
 from integra.intake.selectors import Box, DueFilter, InboxFilters
-from integra.intake.workflow import Move
+from integra.intake.workflow import Move, reason_missing_message
 from integra.organizations.models import Organization, Service
 
 
@@ -216,6 +216,7 @@ class TransitionForm(forms.Form):
         self.move = move
         # The rule is the workflow's (``workflow.reason_required``): the form only mirrors it.
         self.fields["reason"].required = reason_required
+        self.fields["reason"].error_messages["required"] = reason_missing_message(move)
         if not reason_required:
             self.fields["reason"].label = _("Nota (facoltativa)")
         keep = {"to", "reason"} | {

@@ -119,6 +119,12 @@ def reason_required(move: Move, request: IntakeRequest) -> bool:
     return move.reason_required
 
 
+def reason_missing_message(move: Move) -> str:
+    if move.source == S.SENT_TO_UVM and move.target == S.CLOSED:
+        return _("L'UVM non ha ancora concluso la valutazione: indica perché chiudi la richiesta.")
+    return _("Indica il motivo del passaggio.")
+
+
 def next_move(request: IntakeRequest) -> Move | None:
     """The step a PUA operator most likely takes next (the page's primary action): start the
     pre-assessment; then the outcome the triage suggested; close once the outcome is given
@@ -163,12 +169,7 @@ def _clean_data(
     """(field values to set, data to record) for ``move``; every problem at once."""
     errors: dict[str, list[str]] = {}
     if not reason and reason_required(move, request):
-        if move.target == S.CLOSED:
-            errors["reason"] = [
-                _("L'UVM non ha ancora concluso la valutazione: indica perché chiudi la richiesta.")
-            ]
-        else:
-            errors["reason"] = [_("Indica il motivo del passaggio.")]
+        errors["reason"] = [reason_missing_message(move)]
     elif len(reason) > REASON_MAX_LENGTH:
         errors["reason"] = [
             _("Il motivo può avere al massimo %(n)d caratteri.") % {"n": REASON_MAX_LENGTH}

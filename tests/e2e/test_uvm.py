@@ -153,7 +153,7 @@ def test_members_from_the_operators_time_kept_and_a_second_session_confirmed(
         ("Rosa Neri (Assistente sociale)", "Assistente sociale"),
     ):
         page.get_by_text("Aggiungi un componente").click()
-        page.get_by_label("Operatore").select_option(label=label)
+        page.get_by_label("Operatore", exact=True).select_option(label=label)
         page.get_by_label("Profilo").select_option(label=profession)
         page.get_by_role("button", name="Aggiungi", exact=True).click()
         expect(page.get_by_text("Componente aggiunto.")).to_be_visible()
