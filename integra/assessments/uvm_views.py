@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from integra.assessments.uvm_forms import (
 from integra.assessments.uvm_minutes import minutes_pdf
 from integra.core.access import Actor, PermissionRequired
 from integra.core.health import may_record_health
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 
 SECTION = "assessments"
@@ -56,7 +56,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     state = form.cleaned_data.get("stato", "") if form.is_valid() else ""
     person_id = form.cleaned_data.get("persona") if form.is_valid() else None
     qs = uvm.session_list(actor=actor, state=state, person_id=person_id)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     uvm.session_list_access_record(actor=actor, filters={"state": state, "person_id": person_id})
     awaiting = []
     if actor.has(Permission.UVM_PARTICIPATE) or actor.has(Permission.INTAKE_MANAGE):

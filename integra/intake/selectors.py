@@ -16,6 +16,7 @@ from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.health import declare_health, may_see_health
+from integra.core.paging import capped_count
 from integra.core.permissions import Permission
 from integra.intake.access import managed_pua_ids, may_manage
 from integra.intake.deadlines import due_soon_limit
@@ -79,12 +80,6 @@ def _inbox_base(actor: Actor | None) -> QuerySet[IntakeRequest]:
 
 # Lists and badges count at most this many rows (then "more than"): a full COUNT over a busy
 # PUA's 200k open requests costs ~150 ms, a capped one walks the index for a few ms.
-COUNT_CAP = 1000
-
-
-def capped_count(qs: QuerySet[IntakeRequest]) -> int:
-    """``qs.count()``, but no more than ``COUNT_CAP + 1`` (that value means "more than")."""
-    return qs.order_by()[: COUNT_CAP + 1].count()
 
 
 def _due_soon_condition(puas: list[PuaPoint], today: date) -> Q:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from integra.assessments.uvm_models import UvmState
 from integra.core.access import Actor, NotFound, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.intake import selectors, services, triage, workflow
 from integra.intake.consent import (
@@ -48,18 +46,6 @@ PAGE_SIZE = 25
 SECTION = "intake"
 CONSENT_PREFIX = "consenso"
 CONSENT_ASKED = "consenso-raccolto"
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP + 1`` rows: beyond that the page says "more than"."""
-
-    @cached_property
-    def count(self) -> int:
-        return selectors.capped_count(cast(QuerySet[IntakeRequest], self.object_list))
-
-    @property
-    def capped(self) -> bool:
-        return self.count > selectors.COUNT_CAP
 
 
 def _actor(request: HttpRequest) -> Actor | None:
@@ -100,7 +86,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "counts": selectors.inbox_counts(actor=actor, box=filters.box),
         "can_create": actor is not None and actor.has(Permission.INTAKE_MANAGE),
         "due": filters.due,
-        "cap": selectors.COUNT_CAP,
+        "cap": page.paginator.cap,
     }
     return render(request, "intake/inbox.html", context)
 

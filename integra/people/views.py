@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integra.core.access import Actor, NotFound, PermissionRequired, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.people import selectors
 from integra.people.emergency import emergency_access_active
@@ -565,7 +565,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     if moved is not None:
         return moved
     events = person_history_events(actor=actor, person_id=pk)
-    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
     context = _tab_context(view, "storico", actor)
     context.update(page=page, entries=history_entries(list(page.object_list), actor=actor))
     return _render(request, "people/tab_history.html", context)
@@ -582,7 +582,7 @@ def permits_expiring(request: HttpRequest) -> HttpResponse:
     selectors.permits_expiring_access_record(
         actor=actor, within_days=selectors.PERMITS_EXPIRING_DAYS
     )
-    page = Paginator(rows, PERMITS_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(rows, PERMITS_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return _render(
         request,
         "people/permits_expiring.html",
