@@ -526,12 +526,15 @@ def person_search_page(
             if trigram:
                 _narrow_trigram_threshold()
             candidates = list(closest)
-        # The closest ``cap`` were read: others may match as well.
-        more |= len(candidates) >= cap
+        passed = False
         for pk, family, given in candidates:
             score, reasons = search_score(text, family_names=family, given_names=given)
-            if score >= SEARCH_MIN_SCORE:
+            passed = score >= SEARCH_MIN_SCORE
+            if passed:
                 _found_add(found, pk, score, reasons, family, given)
+        # Only the closest ``cap`` were read: when even the least close of them matched, the
+        # ones left unread may match as well.
+        more |= len(candidates) >= cap and passed
     ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[1][2], item[1][3], item[0]))
     total = len(ranked) + len(limited_ids)
     size = max(page_size, 1)

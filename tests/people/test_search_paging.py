@@ -297,3 +297,17 @@ def test_api_search_by_phone(client: Client, org_a, make_membership) -> None:
     headers = bearer(make_membership(org_a, Role.PUA_OPERATOR))
     body = client.get("/api/v1/persons/search", {"q": "333-1234567"}, **headers).json()
     assert [(i["person_id"], i["reasons"]) for i in body["items"]] == [(anna.pk, ["same_phone"])]
+
+
+def test_cut_candidates_that_stop_matching_do_not_say_more(path, pua, monkeypatch) -> None:
+    """Ten candidates read (the cap), the closest first: the 3 Rossi match, the 7 "Rossini
+    Ugo" do not ("rossi" vs "rossini": 2 letters of 7 → 0.714 < 0.75), so nothing matching was
+    left unread — 3 found, no "more"."""
+    monkeypatch.setattr(selectors, "CANDIDATE_CAP", 10)
+    monkeypatch.setattr(selectors, "TRIGRAM_CANDIDATE_CAP", 10)
+    for given in GIVEN[:3]:
+        person("Rossi", given)
+    for _ in range(12):
+        person("Rossini", "Ugo")
+    found = person_search_page(actor=pua, query="Rossi")
+    assert (found.total, found.more) == (3, False)
