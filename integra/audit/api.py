@@ -43,7 +43,7 @@ class AccessLogQuery(Schema):
     )
     outcome: AccessOutcome | None = Field(None, description="Esito: consentito o negato")
     action: AccessAction | None = Field(None, description="Operazione")
-    person: str = Field(
+    person_query: str = Field(
         "",
         max_length=100,
         pattern=_NO_NUL,
@@ -63,7 +63,7 @@ class AccessLogQuery(Schema):
             subject_id=self.subject_id,
             outcome=self.outcome.value if self.outcome else "",
             action=self.action.value if self.action else "",
-            person=self.person,
+            person=self.person_query,
         )
 
 

@@ -126,7 +126,7 @@ def test_api_and_csv_name_the_operator_and_the_person(
         user=auditor.user, membership=auditor, name="t", second_factor_verified=True
     )
     body = client.get(
-        "/api/v1/audit/access-log", {"person": ROSSI}, HTTP_AUTHORIZATION=f"Bearer {raw}"
+        "/api/v1/audit/access-log", {"person_query": ROSSI}, HTTP_AUTHORIZATION=f"Bearer {raw}"
     ).json()
     assert body["count"] == 1
     (item,) = body["items"]

@@ -125,8 +125,8 @@ def _api_query_variants(op: Operation, target: Bundle) -> list[tuple[dict[str, A
         ids["day"] = timezone.localdate().isoformat()
     echoed = [str(ids["identifier"])] if "identifier" in ids else []
     code = _cf(target)
-    if "person" in names:  # the auditor's filter, by number (see PAGE_QUERIES)
-        ids["person"] = target.person.pk
+    if "person_query" in names:  # the auditor's filter, by number (see PAGE_QUERIES)
+        ids["person_query"] = target.person.pk
     if "q" not in names:
         return [(ids, echoed)]
     phone = _phone_written_otherwise(target.person.phone)
