@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from integra.audit.denials import denials_deferred, denials_write_after_response
+from integra.audit.purposes import purpose_for_path
 from integra.audit.services import access_log_buffered
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -75,7 +76,8 @@ class AuditContextMiddleware:
     adds ``reason`` with ``with pghistory.context(reason=...)``); pghistory merges the keys into
     the context entered here.
 
-    The access-log buffer is written when the response is ready, in its own transaction, so
+    Reads logged without a purpose get the one of the request's part of the service
+    (``purposes.purpose_for_path``). The access-log buffer is written when the response is ready, in its own transaction, so
     a response is not delivered if its reads could not be recorded. Denied attempts are written
     once the response has been handed over (its close), in their own transaction too: they
     survive a rolled-back view, and a forbidden id answers as fast as a missing one.
@@ -87,7 +89,7 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with (
             denials_deferred() as denials,
-            access_log_buffered(),
+            access_log_buffered(purpose=purpose_for_path(request.path_info)),
             pghistory.context(**self.context_for(request)),
         ):
             response = self.get_response(request)

@@ -37,6 +37,8 @@ from integra.people.places import place_label, resolve_birth_place, resolve_muni
 REASON_LABELS = {
     MatchReason.SAME_CODE: _("stesso codice"),
     MatchReason.OMOCODIC_CODE: _("stesso codice in forma omocodica"),
+    MatchReason.CODE_PREFIX: _("codice fiscale che inizia così"),
+    MatchReason.SAME_PHONE: _("stesso numero di telefono"),
     MatchReason.NAME_EXACT: _("stesso nome"),
     MatchReason.NAME_SIMILAR: _("nome simile"),
     MatchReason.NAMES_SWAPPED: _("nome e cognome invertiti"),
@@ -78,8 +80,8 @@ class PersonSearchForm(AccessibleFormMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_(
-            "Codice fiscale, STP, ENI o nome e cognome (in qualunque ordine, anche con errori "
-            "di battitura)."
+            "Codice fiscale (anche solo l'inizio, almeno 6 caratteri), STP, ENI, numero di "
+            "telefono o nome e cognome (in qualunque ordine, anche con errori di battitura)."
         ),
     )
     birth_date = forms.DateField(label=_("Data di nascita"), required=False, widget=DateInput())

@@ -110,6 +110,12 @@ def _with_person(url: str, person_id: int) -> str:
     return f"{url}{separator}{urlencode({'persona': person_id})}"
 
 
+def _page_number(request: HttpRequest) -> int:
+    """The ``pagina`` asked for; anything but a positive number is the first page."""
+    value = request.GET.get("pagina", "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
 def _create_query(query: str) -> str:
     """The registration form prefilled with what was searched for (a code or a name)."""
     return urlencode({"codice" if looks_like_code(query) else "cognome": query})
@@ -125,13 +131,19 @@ def search(request: HttpRequest) -> HttpResponse:
     require(actor, Permission.PERSON_VIEW)
     form = PersonSearchForm(request.GET or None)
     args = form.search_args()
-    matches = selectors.person_search(actor=actor, **args) if args is not None else None
+    page = (
+        selectors.person_search_page(actor=actor, page=_page_number(request), **args)
+        if args is not None
+        else None
+    )
+    matches = page.items if page is not None else None
     # A code that finds no readable record may be opened in an emergency (shown whatever the
     # registry holds: the offer tells nothing about whether the code exists).
     by_code = args is not None and looks_like_code(args["query"])
     context = {
         "form": form,
         "matches": [(m, reason_labels(m.reasons)) for m in matches or []],
+        "page": page,
         "searched": args is not None,
         "can_create": actor.has(Permission.PERSON_EDIT),
         "create_query": _create_query(args["query"]) if args else "",
