@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from integra.audit.services import (
     access_log_record,
 )
 from integra.core.access import Actor, permission_denial_record
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 
 PAGE_SIZE = 50
@@ -65,7 +65,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid_filters(request, form)
     filters = form.filters()
-    page = Paginator(access_log_list(actor=actor, filters=filters), PAGE_SIZE).get_page(
+    page = CappedPaginator(access_log_list(actor=actor, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
     access_log_record(

@@ -77,7 +77,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     filters = form.filters()
     requests = selectors.request_inbox(actor=actor, filters=filters)
-    page = CappedPaginator(requests, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    paginator = CappedPaginator(requests, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("pagina"))
     selectors.request_list_access_record(actor=actor, filters=filters)
     context = {
         "section": SECTION,
@@ -86,7 +87,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "counts": selectors.inbox_counts(actor=actor, box=filters.box),
         "can_create": actor is not None and actor.has(Permission.INTAKE_MANAGE),
         "due": filters.due,
-        "cap": page.paginator.cap,
+        "cap": paginator.cap,
     }
     return render(request, "intake/inbox.html", context)
 
