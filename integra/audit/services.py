@@ -130,9 +130,14 @@ def _without_nul(value: Any) -> Any:
 def record_label(subject: models.Model) -> str:
     """A record as the log names it: its kind and id, in Italian (stored text, not a translation
     of the moment), never its text — ``str()`` of a person is the person's name."""
+    return record_label_for(type(subject), subject.pk)
+
+
+def record_label_for(model: type[models.Model], pk: object) -> str:
+    """The label of the row ``pk`` of ``model``, whether or not it exists."""
     with translation.override("it"):
-        kind = capfirst(str(subject._meta.verbose_name))
-    return f"{kind} n. {subject.pk}"
+        kind = capfirst(str(model._meta.verbose_name))
+    return f"{kind} n. {pk}"
 
 
 def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, Any]:
