@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pghistory
@@ -96,6 +96,8 @@ class UvmError(DomainError):
 
 # The measures whose eligibility a UVM session checks.
 MEASURES = ("B1", "B2")
+# The years a session can be scheduled in (a typo such as 2206 is an error, not a date).
+SESSION_YEARS = (2000, 2100)
 
 
 def may_run_check(actor: Actor, measure_code: str, on: date | None = None) -> bool:
@@ -469,12 +471,9 @@ def session_create(*, actor: Actor, data: Mapping[str, Any]) -> UvmSession:
                 errors.setdefault("intake_request_id", []).append(
                     _("La richiesta riguarda un'altra persona.")
                 )
-        scheduled_for = data.get("scheduled_for")
-        if not isinstance(scheduled_for, datetime):
-            errors.setdefault("scheduled_for", []).append(_("Indica data e ora della seduta."))
-            scheduled_for = timezone.now()
-        elif timezone.is_naive(scheduled_for):
-            scheduled_for = timezone.make_aware(scheduled_for)
+        scheduled_for = _session_time(
+            data.get("scheduled_for"), errors, _("Indica data e ora della seduta.")
+        )
         place = str(data.get("place") or "").strip()
         if len(place) > 200:
             errors.setdefault("place", []).append(_("Al massimo 200 caratteri."))
@@ -750,6 +749,24 @@ def session_conclude(
     return session
 
 
+def _session_time(value: object, errors: dict[str, list[str]], missing: str) -> datetime:
+    """A session's date and time, aware and in UTC (an offset PostgreSQL would refuse, such as
+    -20:27, is converted, not stored), within the years a session can plausibly have; else an
+    error under ``scheduled_for`` and the present moment as a placeholder."""
+    if not isinstance(value, datetime):
+        errors.setdefault("scheduled_for", []).append(missing)
+        return timezone.now()
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if not SESSION_YEARS[0] <= value.year <= SESSION_YEARS[1]:
+        errors.setdefault("scheduled_for", []).append(
+            _("La data della seduta deve cadere tra il %(first)d e il %(last)d.")
+            % {"first": SESSION_YEARS[0], "last": SESSION_YEARS[1]}
+        )
+        return timezone.now()
+    return value.astimezone(UTC)
+
+
 def session_reschedule(
     *, actor: Actor, session_id: object, scheduled_for: object, reason: str
 ) -> UvmSession:
@@ -758,10 +775,9 @@ def session_reschedule(
     with transaction.atomic():
         session = _locked(actor, session_id)
         errors: dict[str, list[str]] = {}
-        if not isinstance(scheduled_for, datetime):
-            errors["scheduled_for"] = [_("Indica la nuova data e ora della seduta.")]
-        elif timezone.is_naive(scheduled_for):
-            scheduled_for = timezone.make_aware(scheduled_for)
+        scheduled_for = _session_time(
+            scheduled_for, errors, _("Indica la nuova data e ora della seduta.")
+        )
         text = _reason({"reason": reason}, "reason", errors)
         if not text and "reason" not in errors:
             errors["reason"] = [_("Indica il motivo dello spostamento.")]

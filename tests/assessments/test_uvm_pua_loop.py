@@ -354,3 +354,20 @@ def test_consent_recorded_for_a_person_of_another_body_notifies_it(world, make_a
         consent=_presence(),
     )
     assert Notice.objects.filter(organization=world["comune"]).count() == before + 1
+
+
+def test_a_session_time_with_an_offset_postgresql_refuses_is_stored_in_utc() -> None:
+    # Python accepts offsets up to 24 h, PostgreSQL up to 15:59: the service converts to UTC.
+    from datetime import UTC
+    from datetime import timezone as fixed_offset
+
+    from integra.assessments.uvm import _session_time
+
+    errors: dict[str, list[str]] = {}
+    odd = datetime(2027, 7, 7, 16, 10, tzinfo=fixed_offset(-timedelta(hours=20, minutes=27)))
+    stored = _session_time(odd, errors, "missing")
+    assert errors == {}
+    assert stored == odd and stored.utcoffset() == timedelta(0)
+    assert (stored.day, stored.hour, stored.minute) == (8, 12, 37)  # 16:10 + 20:27
+    _session_time(datetime(9129, 7, 7, tzinfo=UTC), errors, "missing")
+    assert errors["scheduled_for"] == ["La data della seduta deve cadere tra il 2000 e il 2100."]
