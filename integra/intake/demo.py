@@ -88,7 +88,7 @@ _REQUESTS = [
         ["dimissione_protetta", "anziani"],
         "urgente",
         "Dimissione prevista tra pochi giorni, vive sola.",
-        ["triage:complex"],
+        ["triage:complex", "uvm"],
     ),
     (
         4,

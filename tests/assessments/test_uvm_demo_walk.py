@@ -44,7 +44,10 @@ def demo_world():
     for i in range(8):
         PersonFactory(residence_municipality=comuni["Melegnano"], family_names=f"Demo{i}")
     seed_intake_demo()
-    request = IntakeRequest.objects.get(state=IntakeState.SENT_TO_UVM)
+    request = (
+        IntakeRequest.objects.filter(state=IntakeState.SENT_TO_UVM).order_by("received_at").first()
+    )
+    assert request is not None
     convener = _actor("uvm")
     session = uvm.session_create(
         actor=convener,

@@ -72,9 +72,11 @@ class Command(BaseCommand):
         self._seed_organizations(options)
         if options["persons"]:
             self._seed_persons(options)
+        from integra.assessments.uvm_demo import seed_uvm_demo
         from integra.intake.demo import seed_intake_demo
 
         seed_intake_demo()  # the demo PUAs, and some requests once persons exist (idempotent)
+        seed_uvm_demo()  # a UVM session held and one to come, for requests sent to the UVM
 
     def _seed_persons(self, options: dict[str, Any]) -> None:
         from integra.people.models import Person
