@@ -14,7 +14,7 @@ Per request, on one connection per worker (psycopg prepares a statement after it
    advisory lock, the chain's head, INSERT, COMMIT — hashed in Python with
    ``integra.audit.chain.row_hash`` (stdlib only), exactly as the application writes it; or,
    with ``BENCH_BARE_LOG=function``, one call of ``audit_access_log_append`` (the SQL function
-   the application uses).
+   the application uses since migration audit 0006).
 
 It serves only the actor of the benchmark (a PUA operator, who knows every person): the known
 check of other organisations (care relationships) is not needed for it. ``/null`` answers
@@ -34,7 +34,7 @@ from typing import Any
 
 import psycopg
 
-from integra.audit.chain import CHAIN_VERSION, GENESIS_HASH, row_hash
+from integra.audit.chain import CHAIN_VERSION, GENESIS_HASH, canonical_parts, row_hash
 
 AUTH_SQL = """
 SELECT u.id, u.username, m.id, m.organization_id
@@ -163,10 +163,14 @@ def write_log(conn: psycopg.Connection[Any], entry: dict[str, Any]) -> None:
 
 
 def write_log_function(conn: psycopg.Connection[Any], entry: dict[str, Any]) -> None:
-    """The entry appended by the application's SQL function, in one statement."""
+    """The entry appended by the application's SQL function (migration audit 0006), in one
+    statement."""
+    values = {**entry, "version": CHAIN_VERSION}
+    row = {**values, "at": values["at"].isoformat(), "parts": canonical_parts(values)}
+    preferred = (entry["organization_id"] or 0) % SHARDS
     conn.execute(
-        "SELECT audit_access_log_append(%s, %s)",
-        [SHARDS, psycopg.types.json.Jsonb({**entry, "at": entry["at"].isoformat()})],
+        "SELECT 1 FROM audit_access_log_append(%s, %s, %s, %s::jsonb)",
+        [LOCK_CLASS, SHARDS, preferred, json.dumps([row])],
     )
 
 
