@@ -49,7 +49,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(app: str, port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(
+    app: str, port: int, workers: int, env: dict[str, str], source: Path = REPO
+) -> subprocess.Popen[bytes]:
     environment = {
         **os.environ,
         **env,
@@ -58,7 +60,7 @@ def start_server(app: str, port: int, workers: int, env: dict[str, str]) -> subp
     }
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "gunicorn", "-c", "python:integra.gunicorn_config", app],
-        cwd=REPO,
+        cwd=source,
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -201,6 +203,18 @@ def prepare(args: argparse.Namespace) -> tuple[str, list[int], int, dict[str, in
     return raw, ids, total, {"full": full, "limited": len(ids) - full}
 
 
+def _source_label(source: Path) -> str:
+    if source.resolve() == REPO:
+        head = subprocess.run(  # noqa: S603 - git, fixed arguments
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        return f"this checkout ({head or 'unknown commit'})"
+    return str(source)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--label", default="", help="size label in the results (e.g. 1M)")
@@ -213,6 +227,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--targets", default="integra,bare,null")
     parser.add_argument("--bare-log", choices=["statements", "function"], default="statements")
+    parser.add_argument(
+        "--integra-source",
+        type=Path,
+        default=REPO,
+        help="checkout whose integra/ is served (e.g. the code before a change)",
+    )
     parser.add_argument("--note", default="", help="a line added to the results")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
@@ -232,7 +252,9 @@ def main() -> None:
     bare_env = {"BENCH_DATABASE_URL": database_url, "BENCH_BARE_LOG": args.bare_log}
     ports = {"integra": free_port(), "bare": free_port()}
     servers = {
-        "integra": start_server("integra.wsgi", ports["integra"], args.workers, integra_env),
+        "integra": start_server(
+            "integra.wsgi", ports["integra"], args.workers, integra_env, args.integra_source
+        ),
         "bare": start_server("bench.bare_detail", ports["bare"], args.workers, bare_env),
     }
     targets = args.targets.split(",")
@@ -273,6 +295,7 @@ def main() -> None:
         f"- gunicorn with integra.gunicorn_config, {args.workers} sync workers per server; load: "
         f"{args.clients} processes × {args.threads} connections (http.client), {args.seconds:g} s "
         f"per target, {args.rounds} interleaved rounds; bare access-log write: {args.bare_log}",
+        f"- Integra served from: {_source_label(args.integra_source)}",
     ]
     if args.note:
         lines.append(f"- {args.note}")
