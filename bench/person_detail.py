@@ -222,6 +222,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="per target and round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured load, seconds")
     parser.add_argument("--clients", type=int, default=2, help="load-generator processes")
     parser.add_argument("--threads", type=int, default=4, help="connections per process")
     parser.add_argument("--seed", type=int, default=1)
@@ -262,6 +263,17 @@ def main() -> None:
     try:
         wait_ready(ports["integra"], servers["integra"], paths[0], token)
         wait_ready(ports["bare"], servers["bare"], paths[0], token)
+        for name in ("integra", "bare"):
+            # Every worker connected, its statements compiled, its first checkpoint written.
+            load(
+                ports[name],
+                paths,
+                token,
+                clients=args.clients,
+                threads=args.threads,
+                seconds=args.warmup,
+                seed=args.seed,
+            )
         for round_number in range(args.rounds):
             order = targets if round_number % 2 == 0 else list(reversed(targets))
             for target in order:
@@ -294,7 +306,8 @@ def main() -> None:
         "(ASST)",
         f"- gunicorn with integra.gunicorn_config, {args.workers} sync workers per server; load: "
         f"{args.clients} processes × {args.threads} connections (http.client), {args.seconds:g} s "
-        f"per target, {args.rounds} interleaved rounds; bare access-log write: {args.bare_log}",
+        f"per target, {args.rounds} interleaved rounds after {args.warmup:g} s of warm-up each; "
+        f"bare access-log write: {args.bare_log}",
         f"- Integra served from: {_source_label(args.integra_source)}",
     ]
     if args.note:
