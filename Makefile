@@ -30,7 +30,7 @@ demo: install db
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py load_territory --if-empty
 	INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py seed_demo --seed $(DEMO_SEED) --if-empty --persons $(DEMO_PERSONS)
 	@INTEGRA_ALLOW_INSECURE_KEY=1 $(PY) manage.py demo_logins
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=1 $(PY) manage.py demo_server 127.0.0.1:$(PORT)
 
 # Production (README, "Running in production"): the environment comes from the caller, e.g.
 # `set -a; . ./integra.env; set +a; make serve` (see deploy/integra.env.example). Refuses to

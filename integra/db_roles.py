@@ -219,10 +219,13 @@ def ensure_from_environment(base_dir: Path) -> str:
     given. Returns a line saying what was done."""
     url = os.environ.get("DATABASE_URL", "")
     if not url:
-        from integra.embedded_db import embedded_database_urls
+        from integra.embedded_db import embedded_data_dir, embedded_database_urls
 
         app_url, _owner_url = embedded_database_urls(base_dir)
-        return f"embedded PostgreSQL ready: {_without_password(app_url)}"
+        return (
+            f"embedded PostgreSQL ready, data in {embedded_data_dir(base_dir)}: "
+            f"{_without_password(app_url)}"
+        )
     admin_url = os.environ.get("DATABASE_ADMIN_URL", "")
     owner_url = os.environ.get("DATABASE_OWNER_URL", "")
     if not admin_url:

@@ -68,6 +68,9 @@ def _problem_view(view: Callable[..., Any]) -> Callable[..., Any]:
 
 @csrf_exempt
 def unknown_route(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    # A valid token names the operator, so the 404 is logged as their denied attempt (by the
+    # audit middleware) like any other; the answer is the same with or without one.
+    TokenAuth()(request)
     return not_found(request)
 
 

@@ -227,9 +227,37 @@ class InstrumentDefinition(_Strict):
     def item(self, code: str) -> Item | None:
         return next((i for i in self.items if i.code == code), None)
 
+    def item_number(self, code: str) -> int | None:
+        """The 1-based position of an item, as the pages number them."""
+        return next((n for n, i in enumerate(self.items, 1) if i.code == code), None)
+
+    def context_words(self, context: str, value: str) -> tuple[str, str]:
+        """(field label, choice label) of a context value, for a page (codes if unknown)."""
+        field = next((f for f in self.context if f.code == context), None)
+        if field is None:
+            return context, value
+        choice = next((c for c in field.choices if c.code == value), None)
+        return field.label, choice.label if choice is not None else value
+
     @property
     def has_total(self) -> bool:
         return self.scoring.rule != "none"
+
+
+def definition_in_words(definition: InstrumentDefinition) -> dict[str, Any]:
+    """What the instrument page shows of the scoring rules that name codes: each correction as
+    (field, choice, adjustment, note) and each subscore as (label, "n. item label" …)."""
+    corrections = [
+        (*definition.context_words(c.context, c.value), c.adjustment, c.note)
+        for c in definition.scoring.corrections
+    ]
+    subscores = []
+    for sub in definition.scoring.subscores:
+        items = [(definition.item_number(code), definition.item(code)) for code in sub.items]
+        subscores.append(
+            (sub.label, [f"{n}. {item.label}" for n, item in items if item is not None])
+        )
+    return {"corrections": corrections, "subscores": subscores}
 
 
 def _overlap(a: Band, b: Band) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from integra.assessments.models import Assessment, Instrument, InstrumentVersion
 from integra.audit.models import AccessAction
@@ -108,3 +109,14 @@ def series_by_instrument(assessments: list[Assessment]) -> dict[str, list[ScoreP
             ScorePoint(a.pk, a.administered_on, a.total, a.band_label, a.instrument_version.version)
         )
     return series
+
+
+def instrument_version_words(*, code: str, version: str) -> str:
+    """An instrument and version as a page names them: "Scheda di pre-valutazione PUA (triage),
+    versione 2026.1" (the code itself only for an instrument no longer known)."""
+    if not code:
+        return ""
+    title = Instrument.objects.filter(code=code).values_list("title", flat=True).first()
+    if not version:
+        return title or code
+    return _("%(title)s, versione %(version)s") % {"title": title or code, "version": version}

@@ -27,6 +27,7 @@ from integra.accounts.models import Membership
 from integra.assessments.models import Assessment
 from integra.assessments.uvm_models import (
     HEALTH_NEED_DOMAINS,
+    MEMBER_KINDS,
     CareIntensity,
     NeedDomain,
     Profession,
@@ -50,7 +51,7 @@ from integra.core.access import (
 )
 from integra.core.errors import DomainError
 from integra.core.health import may_record_health, may_see_health, without_keys
-from integra.core.permissions import Permission
+from integra.core.permissions import ROLE_PERMISSIONS, Permission
 from integra.organizations.models import Organization
 from integra.people.access import (
     concealed_ids,
@@ -71,12 +72,19 @@ class UvmErrorCode(models.TextChoices):
     INVALID = "uvm_invalid", gettext_lazy("Dati della seduta UVM non validi")
     COMPOSITION = "uvm_composition", gettext_lazy("Composizione dell'UVM non valida")
     STATE = "uvm_state", gettext_lazy("Operazione non consentita in questo stato")
+    REPEAT = "uvm_repeat", gettext_lazy("La richiesta ha già una seduta UVM")
+    TOO_EARLY = "uvm_too_early", gettext_lazy("La seduta non si è ancora tenuta")
 
 
 class UvmError(DomainError):
     """A refused UVM operation: ``errors`` maps each field to its Italian messages."""
 
-    statuses = {UvmErrorCode.COMPOSITION: 409, UvmErrorCode.STATE: 409}
+    statuses = {
+        UvmErrorCode.COMPOSITION: 409,
+        UvmErrorCode.STATE: 409,
+        UvmErrorCode.REPEAT: 409,
+        UvmErrorCode.TOO_EARLY: 409,
+    }
     several_message = gettext_lazy("Uno o più dati non sono validi.")
 
     def __init__(self, code: UvmErrorCode, errors: dict[str, list[str]]) -> None:
@@ -143,14 +151,25 @@ def user_classes() -> list[UserClass]:
     return list(UserClass.objects.filter(is_active=True))
 
 
+def sessions_visible(
+    actor: Actor | None, qs: QuerySet[UvmSession] | None = None
+) -> QuerySet[UvmSession]:
+    """The sessions the actor opens: the one predicate of the list, the page, the minutes and
+    the API (whatever is listed opens). Each row tells whether its PUA request may be named
+    (``intake_request_hidden``) and opened by the actor (``intake_request_open``)."""
+    base = UvmSession.objects.all() if qs is None else qs
+    return scoped(actor, base).annotate(
+        intake_request_hidden=_request_hidden(actor),
+        intake_request_open=_request_open(actor),
+    )
+
+
 def session_list(
     *, actor: Actor | None, state: str = "", person_id: int | None = None
 ) -> QuerySet[UvmSession]:
     qs = gated(
         actor,
-        scoped(actor, UvmSession)
-        .select_related("organization", "user_class")
-        .annotate(intake_request_hidden=_request_hidden(actor)),
+        sessions_visible(actor, UvmSession.objects.select_related("organization", "user_class")),
     )
     if state:
         qs = qs.filter(state=state)
@@ -165,6 +184,16 @@ def _request_hidden(actor: Actor | None) -> Any:
     if actor is None:
         return Value(False)
     return hidden_link(actor, ConcealedKind.INTAKE_REQUEST, "intake_request_id")
+
+
+def _request_open(actor: Actor | None) -> Any:
+    """Whether the actor may open the session's PUA request (its page answers 200): only then
+    the session links to it."""
+    from integra.intake.models import IntakeRequest
+
+    if actor is None:
+        return Value(False)
+    return Exists(scoped(actor, IntakeRequest).filter(pk=OuterRef("intake_request_id")))
 
 
 def session_list_access_record(*, actor: Actor | None, filters: Mapping[str, Any]) -> None:
@@ -225,12 +254,11 @@ def session_get(*, actor: Actor | None, session_id: object, purpose: str = "") -
     ).prefetch_related(
         Prefetch("members", queryset=UvmMember.objects.select_related("organization", "user"))
     )
-    session = get_visible(
-        actor, qs.annotate(intake_request_hidden=_request_hidden(actor)), pk=session_id
-    )
+    session = get_visible(actor, sessions_visible(actor, qs), pk=session_id)
     assert actor is not None  # get_visible raised otherwise
     if session.intake_request_hidden:  # type: ignore[attr-defined]
         session.intake_request = None
+        session.intake_request_open = False  # type: ignore[attr-defined]
     # An assessment hidden at the person's request is neither shown nor counted.
     linked = list(
         without_concealed(
@@ -307,15 +335,43 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def case_manager_candidates(*, actor: Actor, session: UvmSession) -> QuerySet[Membership]:
-    """Active memberships with the case-manager permission in the team's organisations."""
-    org_ids = {session.organization_id, *(m.organization_id for m in session.members.all())}
-    roles = ["case_manager", "social_worker"]
+def roles_with(permission: Permission) -> list[str]:
+    """The roles that grant ``permission`` (integra/core/permissions.py)."""
+    return sorted(str(role) for role, granted in ROLE_PERMISSIONS.items() if permission in granted)
+
+
+def _active_memberships() -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(organization_id__in=org_ids, roles__overlap=roles, is_active=True)
+        Membership.objects.filter(is_active=True, user__is_active=True)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
         .select_related("user", "organization")
-        .order_by("organization__name", "user__last_name", "user__first_name")
+        .order_by("organization__name", "user__last_name", "user__first_name", "pk")
+    )
+
+
+def case_manager_candidates(*, actor: Actor, session: UvmSession) -> QuerySet[Membership]:
+    """Active memberships whose roles grant the case-manager permission (``CASE_MANAGE``: the
+    case manager and the social worker) in the team's organisations: the convening one and
+    those of the members."""
+    org_ids = {session.organization_id, *(m.organization_id for m in session.members.all())}
+    return _active_memberships().filter(
+        organization_id__in=org_ids, roles__overlap=roles_with(Permission.CASE_MANAGE)
+    )
+
+
+def member_candidates(*, actor: Actor) -> QuerySet[Membership]:
+    """Operators who may sit in a UVM (a role that performs assessments, takes part in the UVM
+    or manages cases) in the organisations a member may come from: picked from this list, a
+    member is linked to the operator; outside professionals stay free text."""
+    roles = sorted(
+        {
+            *roles_with(Permission.ASSESSMENT_PERFORM),
+            *roles_with(Permission.UVM_PARTICIPATE),
+            *roles_with(Permission.CASE_MANAGE),
+        }
+    )
+    return _active_memberships().filter(
+        organization__is_active=True, organization__kind__in=MEMBER_KINDS, roles__overlap=roles
     )
 
 
@@ -356,9 +412,49 @@ def _take_in_charge(
     )
 
 
+REASON_MAX_LENGTH = 2000
+
+
+def earlier_sessions(request_id: int) -> list[UvmSession]:
+    """The sessions already convened for a PUA request and not cancelled (scheduled or
+    concluded), oldest first."""
+    return list(
+        UvmSession.objects.filter(intake_request_id=request_id)
+        .exclude(state=UvmState.CANCELLED)
+        .order_by("scheduled_for", "pk")
+    )
+
+
+def repeat_warning(earlier: list[UvmSession]) -> str:
+    listed = ", ".join(
+        _("n. %(id)s del %(day)s (%(state)s)")
+        % {
+            "id": s.pk,
+            "day": timezone.localtime(s.scheduled_for).strftime("%d/%m/%Y"),
+            "state": s.get_state_display().lower(),
+        }
+        for s in earlier
+    )
+    return _(
+        "Per questa richiesta c'è già una seduta UVM (%(sessions)s). Per convocarne un'altra "
+        "indica il motivo (per esempio: rivalutazione per un cambiamento delle condizioni)."
+    ) % {"sessions": listed}
+
+
+def _reason(data: Mapping[str, Any], key: str, errors: dict[str, list[str]]) -> str:
+    text = str(data.get(key) or "").strip()
+    if len(text) > REASON_MAX_LENGTH:
+        errors.setdefault(key, []).append(
+            _("Il motivo può avere al massimo %(n)d caratteri.") % {"n": REASON_MAX_LENGTH}
+        )
+    return text
+
+
 def session_create(*, actor: Actor, data: Mapping[str, Any]) -> UvmSession:
     """Convene a session for a person the actor sees (content included); from a PUA request
-    sent to the UVM when ``intake_request_id`` is given."""
+    sent to the UVM when ``intake_request_id`` is given. A request that already has a session
+    (scheduled or concluded) gets another only with ``repeat_reason``: without it the answer
+    is a warning naming the earlier sessions (``UvmErrorCode.REPEAT``), nothing written."""
     if not _may_take_part(actor) and not actor.has(Permission.INTAKE_MANAGE):
         require(actor, Permission.UVM_PARTICIPATE)
     errors: dict[str, list[str]] = {}
@@ -382,8 +478,22 @@ def session_create(*, actor: Actor, data: Mapping[str, Any]) -> UvmSession:
         place = str(data.get("place") or "").strip()
         if len(place) > 200:
             errors.setdefault("place", []).append(_("Al massimo 200 caratteri."))
+        repeat_reason = _reason(data, "repeat_reason", errors)
         if errors:
             raise UvmError(UvmErrorCode.INVALID, errors)
+        if request is not None:
+            from integra.intake.models import IntakeRequest
+
+            # Serialise conveners of the same request: two PUA operators clicking "Convoca"
+            # together get one session and one warning.
+            IntakeRequest.objects.select_for_update().filter(pk=request.pk).first()
+            earlier = earlier_sessions(request.pk)
+            if earlier and not repeat_reason:
+                raise UvmError(UvmErrorCode.REPEAT, {"repeat_reason": [repeat_warning(earlier)]})
+            if not earlier:
+                repeat_reason = ""
+        else:
+            repeat_reason = ""
         assert actor.organization is not None
         session = UvmSession.objects.create(
             person=person,
@@ -391,6 +501,7 @@ def session_create(*, actor: Actor, data: Mapping[str, Any]) -> UvmSession:
             intake_request=request,
             scheduled_for=scheduled_for,
             place=place,
+            repeat_reason=repeat_reason,
             created_by=actor.user,
         )
         _take_in_charge(actor, person, actor.organization.pk, session)
@@ -606,11 +717,25 @@ def session_conclude(
             errors.setdefault("needs_summary", []).append(
                 _("Scrivi la sintesi dei bisogni almeno per una dimensione.")
             )
+        now = timezone.now()
+        scheduled_day = timezone.localdate(session.scheduled_for)
+        if timezone.localdate(now) < scheduled_day:
+            errors.setdefault("scheduled_for", []).append(
+                _(
+                    "La seduta è programmata per il %(day)s: si conclude da quel giorno. Se "
+                    "si è tenuta prima, sposta la data della seduta indicando il motivo."
+                )
+                % {"day": scheduled_day.strftime("%d/%m/%Y")}
+            )
         if errors:
-            code = UvmErrorCode.COMPOSITION if problems else UvmErrorCode.INVALID
+            if "scheduled_for" in errors:
+                code = UvmErrorCode.TOO_EARLY
+            elif problems:
+                code = UvmErrorCode.COMPOSITION
+            else:
+                code = UvmErrorCode.INVALID
             raise UvmError(code, errors)
         assert session.user_class is not None
-        now = timezone.now()
         session.state = UvmState.CONCLUDED
         session.concluded_at = now
         session.concluded_by = actor.user
@@ -618,6 +743,46 @@ def session_conclude(
             timezone.localdate(now), session.user_class.review_months
         )
         session.save()
+        if session.intake_request_id is not None:
+            from integra.intake.services import request_uvm_concluded
+
+            request_uvm_concluded(request_id=session.intake_request_id, session=session)
+    return session
+
+
+def session_reschedule(
+    *, actor: Actor, session_id: object, scheduled_for: object, reason: str
+) -> UvmSession:
+    """Move a scheduled session to another date and time, for a reason; every move is kept in
+    ``reschedules`` (and in the row's history)."""
+    with transaction.atomic():
+        session = _locked(actor, session_id)
+        errors: dict[str, list[str]] = {}
+        if not isinstance(scheduled_for, datetime):
+            errors["scheduled_for"] = [_("Indica la nuova data e ora della seduta.")]
+        elif timezone.is_naive(scheduled_for):
+            scheduled_for = timezone.make_aware(scheduled_for)
+        text = _reason({"reason": reason}, "reason", errors)
+        if not text and "reason" not in errors:
+            errors["reason"] = [_("Indica il motivo dello spostamento.")]
+        if not errors and scheduled_for == session.scheduled_for:
+            errors["scheduled_for"] = [_("La seduta è già programmata per quella data e ora.")]
+        if errors:
+            raise UvmError(UvmErrorCode.INVALID, errors)
+        assert isinstance(scheduled_for, datetime)
+        with pghistory.context(reason="uvm_session_reschedule", note=text):
+            session.reschedules = [
+                *session.reschedules,
+                {
+                    "from": session.scheduled_for.isoformat(),
+                    "to": scheduled_for.isoformat(),
+                    "reason": text,
+                    "by": actor.user.get_full_name() or actor.user.get_username(),
+                    "at": timezone.now().isoformat(),
+                },
+            ]
+            session.scheduled_for = scheduled_for
+            session.save(update_fields=["scheduled_for", "reschedules"])
     return session
 
 

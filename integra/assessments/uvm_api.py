@@ -109,6 +109,8 @@ class SessionDetailOut(SessionOut):
     eligibility: dict[str, Any]
     outcome_notes: str
     composition_problems: list[str]
+    repeat_reason: str
+    reschedules: list[dict[str, str]]
 
 
 def _detail(view: uvm.SessionView) -> dict[str, Any]:
@@ -147,6 +149,8 @@ def _detail(view: uvm.SessionView) -> dict[str, Any]:
         "eligibility": view.eligibility,
         "outcome_notes": s.outcome_notes,
         "composition_problems": view.composition_problems,
+        "repeat_reason": s.repeat_reason,
+        "reschedules": s.reschedules,
     }
 
 
@@ -183,6 +187,12 @@ class SessionIn(Schema):
     intake_request_id: int | None = Field(None, ge=1, le=MAX_ID)
     scheduled_for: datetime
     place: str = Field("", max_length=200)
+    repeat_reason: str = Field(
+        "",
+        max_length=2000,
+        description="Solo per una nuova seduta della stessa richiesta: senza motivo la "
+        "richiesta con una seduta già programmata o conclusa è rifiutata (409 uvm_repeat).",
+    )
 
 
 @router.post(
@@ -327,6 +337,29 @@ def conclude_endpoint(
 ) -> Any:
     uvm.session_conclude(
         actor=actor_of(request), session_id=session_id, data=_outcome_data(payload)
+    )
+    return _reply(request, session_id)
+
+
+class RescheduleIn(Schema):
+    scheduled_for: datetime
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post(
+    "/uvm-sessions/{session_id}/reschedule",
+    response=SessionDetailOut,
+    summary="Sposta la seduta",
+    description="Nuova data e ora di una seduta programmata, con il motivo; la data "
+    "precedente resta in `reschedules`. Una seduta si conclude solo dal giorno programmato "
+    "(409 uvm_too_early).",
+)
+def reschedule_endpoint(request: HttpRequest, session_id: int, payload: RescheduleIn) -> Any:
+    uvm.session_reschedule(
+        actor=actor_of(request),
+        session_id=session_id,
+        scheduled_for=payload.scheduled_for,
+        reason=payload.reason,
     )
     return _reply(request, session_id)
 

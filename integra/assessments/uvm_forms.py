@@ -9,17 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from integra.assessments.uvm_models import (
     HEALTH_NEED_DOMAINS,
+    MEMBER_KINDS,
     CareIntensity,
     NeedDomain,
     Profession,
     UvmState,
 )
-from integra.organizations.models import (
-    HEALTH_SIDE_KINDS,
-    SOCIAL_SIDE_KINDS,
-    Organization,
-    OrganizationKind,
-)
+from integra.core.permissions import Role
+from integra.organizations.models import Organization
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -55,6 +52,13 @@ class SessionCreateForm(forms.Form):
         error_messages={"required": _("Indica data e ora della seduta.")},
     )
     place = forms.CharField(label=_("Luogo"), max_length=200, required=False)
+    repeat_reason = forms.CharField(
+        label=_("Motivo di una nuova seduta"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Serve solo se per la richiesta c'è già una seduta UVM."),
+    )
 
     def __init__(self, *args: Any, requests: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,26 +76,33 @@ class SessionCreateForm(forms.Form):
         return data
 
 
-MEMBER_KINDS = [
-    *SOCIAL_SIDE_KINDS,
-    *HEALTH_SIDE_KINDS,
-    OrganizationKind.GENERAL_PRACTICE,
-    OrganizationKind.THIRD_SECTOR,
-]
-
-
 class MemberForm(forms.Form):
+    """A member: an operator of Integra (linked to the user), or an outside professional by
+    name and organisation."""
+
+    membership_id = forms.TypedChoiceField(
+        label=_("Operatore"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "Scegli l'operatore se lavora in Integra; per un professionista esterno lascia "
+            "vuoto e scrivi nome, cognome ed ente."
+        ),
+    )
     organization_id = forms.ModelChoiceField(
         label=_("Ente"),
         queryset=Organization.objects.filter(is_active=True, kind__in=MEMBER_KINDS).order_by(
             "name"
         ),
-        error_messages={"required": _("Scegli l'ente del componente.")},
+        required=False,
+        help_text=_("Per un operatore scelto dall'elenco è il suo ente."),
     )
     full_name = forms.CharField(
         label=_("Nome e cognome"),
         max_length=200,
-        error_messages={"required": _("Indica nome e cognome del componente.")},
+        required=False,
+        help_text=_("Per un operatore scelto dall'elenco è il suo nome."),
     )
     profession = forms.ChoiceField(
         label=_("Profilo"),
@@ -100,7 +111,49 @@ class MemberForm(forms.Form):
     )
     present = forms.BooleanField(label=_("Presente alla seduta"), required=False, initial=True)
 
+    def __init__(self, *args: Any, operators: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.operators = {m.pk: m for m in operators or []}
+        field = self.fields["membership_id"]
+        assert isinstance(field, forms.TypedChoiceField)
+        groups: dict[str, list[tuple[int, str]]] = {}
+        for m in operators or []:
+            name = m.user.get_full_name() or m.user.get_username()
+            roles = ", ".join(str(Role(r).label) for r in m.roles if r in Role.values)
+            groups.setdefault(m.organization.name, []).append((m.pk, f"{name} ({roles})"))
+        field.choices = [("", _("— professionista esterno —")), *groups.items()]
+        _bootstrap(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        membership = self.operators.get(data.get("membership_id") or 0)
+        if membership is not None:
+            if data.get("organization_id") is None:
+                data["organization_id"] = membership.organization
+        else:
+            if data.get("organization_id") is None:
+                self.add_error("organization_id", _("Scegli l'ente del componente."))
+            if not data.get("full_name"):
+                self.add_error("full_name", _("Indica nome e cognome del componente."))
+        return data
+
+
+class RescheduleForm(forms.Form):
+    scheduled_for = forms.DateTimeField(
+        label=_("Nuova data e ora"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"required": _("Indica la nuova data e ora della seduta.")},
+    )
+    reason = forms.CharField(
+        label=_("Motivo dello spostamento"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Indica il motivo dello spostamento.")},
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "sposta")
         super().__init__(*args, **kwargs)
         _bootstrap(self)
 
@@ -148,6 +201,15 @@ class OutcomeForm(forms.Form):
             (m.pk, f"{m.user.get_full_name() or m.user.get_username()} — {m.organization.name}")
             for m in case_managers
         ]
+        cm.help_text = (
+            _("Operatori con il ruolo di case manager o di assistente sociale negli enti dell'UVM.")
+            if case_managers
+            else _(
+                "Nessun operatore con il ruolo di case manager o di assistente sociale negli enti "
+                "dell'UVM: aggiungi prima come componente un operatore dell'ente che seguirà la "
+                "persona."
+            )
+        )
         for code, label in NeedDomain.choices:
             if code not in self.need_codes:
                 continue

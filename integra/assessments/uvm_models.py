@@ -14,7 +14,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from integra.core.health import declare_health
-from integra.organizations.models import HEALTH_SIDE_KINDS, SOCIAL_SIDE_KINDS, Organization
+from integra.organizations.models import (
+    HEALTH_SIDE_KINDS,
+    SOCIAL_SIDE_KINDS,
+    Organization,
+    OrganizationKind,
+)
 from integra.people.models import Person, PersonOwnedRecord, PersonRowQuerySet
 
 
@@ -98,6 +103,15 @@ class Side(models.TextChoices):
     OTHER = "altro", _("Altro ente")
 
 
+# The kinds of organisation a UVM member comes from.
+MEMBER_KINDS = [
+    *SOCIAL_SIDE_KINDS,
+    *HEALTH_SIDE_KINDS,
+    OrganizationKind.GENERAL_PRACTICE,
+    OrganizationKind.THIRD_SECTOR,
+]
+
+
 def side_of(organization: Organization) -> str:
     if organization.kind in SOCIAL_SIDE_KINDS:
         return Side.SOCIAL
@@ -170,6 +184,11 @@ class UvmSession(PersonOwnedRecord, models.Model):
         verbose_name=_("conclusa da"),
     )
     cancel_reason = models.TextField(_("motivo dell'annullamento"), blank=True)
+    # Why a further session was convened for a request that already had one (the warning was
+    # confirmed with this reason); empty for the first session.
+    repeat_reason = models.TextField(_("motivo di una nuova seduta"), blank=True)
+    # Every change of date: [{"from", "to", "reason", "by", "at"}], oldest first.
+    reschedules = models.JSONField(_("spostamenti della seduta"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -28,5 +28,7 @@ urlpatterns = [
     path("uvm/<int:pk>/esito/", views.outcome, name="uvm_outcome"),
     path("uvm/<int:pk>/requisiti/", views.eligibility, name="uvm_eligibility"),
     path("uvm/<int:pk>/annulla/", views.cancel, name="uvm_cancel"),
+    path("uvm/<int:pk>/sposta/", views.reschedule, name="uvm_reschedule"),
+    path("uvm/<int:pk>/consenso/", views.consent, name="uvm_consent"),
     path("uvm/<int:pk>/verbale.pdf", views.minutes, name="uvm_minutes"),
 ]

@@ -7,9 +7,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,12 +18,14 @@ from integra.assessments import uvm
 from integra.assessments.uvm_forms import (
     MemberForm,
     OutcomeForm,
+    RescheduleForm,
     SessionCreateForm,
     SessionFilterForm,
 )
 from integra.assessments.uvm_minutes import minutes_pdf
 from integra.core.access import Actor, PermissionRequired
 from integra.core.health import may_record_health
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 
 SECTION = "assessments"
@@ -53,7 +56,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     state = form.cleaned_data.get("stato", "") if form.is_valid() else ""
     person_id = form.cleaned_data.get("persona") if form.is_valid() else None
     qs = uvm.session_list(actor=actor, state=state, person_id=person_id)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
     uvm.session_list_access_record(actor=actor, filters={"state": state, "person_id": person_id})
     awaiting = []
     if actor.has(Permission.UVM_PARTICIPATE) or actor.has(Permission.INTAKE_MANAGE):
@@ -73,11 +76,15 @@ def session_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     if not _may_convene(actor):
         raise PermissionRequired(Permission.UVM_PARTICIPATE)  # the 403 page, logged
-    from integra.intake.selectors import requests_awaiting_uvm
+    from integra.intake.selectors import requests_sent_to_uvm
 
-    requests = list(requests_awaiting_uvm(actor=actor))
+    requests = list(requests_sent_to_uvm(actor=actor))
     initial = {"richiesta": request.GET.get("richiesta"), "persona": request.GET.get("persona")}
     form = SessionCreateForm(request.POST or None, requests=requests, initial=initial)
+    # A request that already has a session: the page warns before the operator fills it in.
+    chosen = _int(form["richiesta"].value())
+    earlier = uvm.earlier_sessions(chosen) if chosen in {r.pk for r in requests} else []
+    warning = uvm.repeat_warning(earlier) if earlier else ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person_id = data.get("persona")
@@ -91,6 +98,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                     "intake_request_id": data.get("richiesta"),
                     "scheduled_for": data["scheduled_for"],
                     "place": data.get("place", ""),
+                    "repeat_reason": data.get("repeat_reason", ""),
                 },
             )
         except PermissionRequired as exc:
@@ -102,7 +110,14 @@ def session_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Seduta UVM convocata."))
             return redirect("assessments:uvm_detail", session.pk)
-    return _render(request, "assessments/uvm_form.html", {"form": form})
+    return _render(request, "assessments/uvm_form.html", {"form": form, "warning": warning})
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
 
 
 def _detail_context(
@@ -111,8 +126,12 @@ def _detail_context(
     *,
     member_form: MemberForm | None = None,
     outcome_form: OutcomeForm | None = None,
+    reschedule_form: RescheduleForm | None = None,
+    consent: Any = None,
     errors: list[str] | None = None,
 ) -> dict[str, Any]:
+    from integra.intake.consent import sharing_consent
+
     session = view.session
     case_managers = list(uvm.case_manager_candidates(actor=actor, session=session))
     if outcome_form is None:
@@ -130,9 +149,15 @@ def _detail_context(
             case_managers=case_managers,
             health=may_record_health(actor),
         )
-    if member_form is None:
-        member_form = MemberForm(initial={"present": True})
+    if member_form is None and view.may_edit:
+        member_form = MemberForm(initial={"present": True}, operators=_operators(actor))
+    if reschedule_form is None:
+        reschedule_form = RescheduleForm(
+            initial={"scheduled_for": timezone.localtime(session.scheduled_for)}
+        )
     return {
+        "reschedule_form": reschedule_form,
+        "consent": consent or sharing_consent(actor=actor, person_id=session.person_id),
         "view": view,
         "session": session,
         "person": view.person,
@@ -173,10 +198,14 @@ def _call(request: HttpRequest, pk: int, fn: Any, success: str, **kwargs: Any) -
     return redirect("assessments:uvm_detail", pk)
 
 
+def _operators(actor: Actor) -> list[Any]:
+    return list(uvm.member_candidates(actor=actor))
+
+
 @login_required
 @require_POST
 def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    form = MemberForm(request.POST)
+    form = MemberForm(request.POST, operators=_operators(_actor(request)))
     if not form.is_valid():
         return _detail(request, pk, status=422, member_form=form)
     data = dict(form.cleaned_data)
@@ -279,6 +308,55 @@ def eligibility(request: HttpRequest, pk: int) -> HttpResponse:
         uvm.eligibility_record,
         _("Verifica dei requisiti registrata."),
         measure_code=code,
+    )
+
+
+@login_required
+@require_POST
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RescheduleForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, pk, status=422, reschedule_form=form)
+    return _call(
+        request,
+        pk,
+        uvm.session_reschedule,
+        _("Seduta spostata: la data precedente e il motivo restano nella cronologia."),
+        scheduled_for=form.cleaned_data["scheduled_for"],
+        reason=form.cleaned_data["reason"],
+    )
+
+
+@login_required
+@require_POST
+def consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the person's decision on sharing from the session's page (the people app's
+    rules: a reader of the record, or the PUA with the person present)."""
+    from integra.intake.consent import CONSENT_DONE, sharing_consent, sharing_consent_record
+    from integra.people.errors import PersonError
+    from integra.people.forms import add_service_errors
+
+    actor = _actor(request)
+    view = uvm.session_get(actor=actor, session_id=pk)
+    person_id = view.session.person_id
+    state = sharing_consent(
+        actor=actor, person_id=person_id, data=request.POST, files=request.FILES
+    )
+    if state.form is None:
+        raise PermissionRequired(Permission.PERSON_EDIT)
+    if state.form.is_valid():
+        try:
+            sharing_consent_record(actor=actor, person_id=person_id, data=state.form.consent_data())
+        except PersonError as exc:
+            add_service_errors(state.form, exc.errors)
+        else:
+            messages.success(request, CONSENT_DONE)
+            return redirect(f"{reverse('assessments:uvm_detail', args=[pk])}#consenso")
+    return _render(
+        request,
+        "assessments/uvm_detail.html",
+        _detail_context(actor, view, consent=state),
+        status=422,
     )
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integra.assessments import access, selectors
-from integra.assessments.definitions import InstrumentDefinition
+from integra.assessments.definitions import InstrumentDefinition, definition_in_words
 from integra.assessments.forms import AssessmentMetaForm
 from integra.assessments.scoring import ScoreResult, ScoringError, score, total_range
 from integra.assessments.services import AssessmentError, record_assessment, rescore
@@ -70,6 +70,7 @@ def instrument_detail(request: HttpRequest, code: str) -> HttpResponse:
             "definition": definition,
             "bounds": total_range(definition),
             "versions": selectors.instrument_versions(code=code),
+            "words": definition_in_words(definition),
         },
     )
 

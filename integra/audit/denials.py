@@ -2,7 +2,10 @@
 
 ``core.access`` reports every denial to the hooks registered with ``on_denied`` (this app's
 ``AppConfig.ready()`` registers :func:`denial_record`): a lookup that names a row outside the
-actor's scope, and a missing permission that reached the operator as a 403.
+actor's scope or no row at all (one kind of entry for both, so the log does not tell a
+forbidden id from a missing one either), and a missing permission that reached the operator as
+a 403. ``AuditContextMiddleware`` adds any other 404 or 403 answered to a signed-in operator
+(an address that names nothing, a page's own refusal).
 
 Within a request the entries are held until the response has been handed to the server
 (``AuditContextMiddleware`` attaches the write to the response's close), so a forbidden id
@@ -20,13 +23,16 @@ from contextlib import contextmanager
 from django.utils import translation
 
 from integra.audit.models import AccessAction, AccessOutcome
-from integra.audit.services import access_log_buffered, access_log_record
+from integra.audit.services import access_log_buffered, access_log_record, record_label_for
 from integra.core.access import Denial
 
 logger = logging.getLogger(__name__)
 
 # Stored (and hashed) text, so fixed rather than a translation of the moment.
 PERMISSION_SUBJECT_TYPE = "core.permission"
+REQUEST_SUBJECT_TYPE = "core.request"
+REFUSED_STATUSES = frozenset({403, 404})
+_REQUEST_LABELS = {404: "Pagina o risorsa non trovata", 403: "Operazione non consentita"}
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 _pending: contextvars.ContextVar[list[Denial] | None] = contextvars.ContextVar(
@@ -94,10 +100,29 @@ def _record(denial: Denial) -> None:
         )
         return
     if denial.model is None:
+        if denial.status is not None:
+            access_log_record(
+                actor=denial.actor,
+                subject=(REQUEST_SUBJECT_TYPE, str(denial.status), _REQUEST_LABELS[denial.status]),
+                action=AccessAction.VIEW if denial.method in _READ_METHODS else AccessAction.CHANGE,
+                outcome=AccessOutcome.DENIED,
+                detail={"status": denial.status, "method": denial.method, "path": denial.path},
+            )
         return
     # Read only now, after the response: the hidden row never costs the request any time.
-    hidden = denial.model._base_manager.filter(pk=denial.object_id).first()
-    subject = hidden or (denial.model._meta.label_lower, str(denial.object_id), "")
+    hidden = None
+    if denial.object_id is not None:
+        hidden = denial.model._base_manager.filter(pk=denial.object_id).first()
+    named = denial.object_id
+    if named is None:
+        # A row that does not exist is named as the lookup named it, by its key only (never by
+        # a code or a name, which the detail keeps as for every lookup).
+        named = denial.lookup.get("pk", denial.lookup.get("id", ""))
+    subject = hidden or (
+        denial.model._meta.label_lower,
+        str(named),
+        record_label_for(denial.model, named) if named else "",
+    )
     access_log_record(
         actor=denial.actor,
         subject=subject,

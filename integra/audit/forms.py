@@ -41,6 +41,16 @@ class AccessLogFilterForm(forms.Form):
     username = forms.CharField(label=_("Utente"), required=False, max_length=150)
     subject_type = forms.ChoiceField(label=_("Tipo di dato"), required=False)
     subject_id = forms.CharField(label=_("Identificativo del dato"), required=False, max_length=64)
+    person = forms.CharField(
+        label=_("Persona interessata"),
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Numero della persona, codice fiscale o nome e cognome. Il nome trova solo le "
+            "persone di cui puoi leggere la scheda; per le altre indica il numero o il codice "
+            "fiscale (delle persone registrate dal tuo ente)."
+        ),
+    )
     outcome = forms.ChoiceField(
         label=_("Esito"), required=False, choices=[("", _("Tutti")), *AccessOutcome.choices]
     )
@@ -51,9 +61,11 @@ class AccessLogFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["subject_type"].choices = subject_type_choices()  # type: ignore[attr-defined]
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             css = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
             field.widget.attrs.setdefault("class", css)
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"{self[name].id_for_label}-help"
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -69,7 +81,8 @@ class AccessLogFilterForm(forms.Form):
             if name in self.fields:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
+                described = f"{attrs.get('aria-describedby', '')} {self[name].id_for_label}-error"
+                attrs["aria-describedby"] = described.strip()
 
     def filters(self) -> AccessLogFilters:
         """The filters of a valid form."""
@@ -82,4 +95,5 @@ class AccessLogFilterForm(forms.Form):
             subject_id=data.get("subject_id") or "",
             outcome=data.get("outcome") or "",
             action=data.get("action") or "",
+            person=(data.get("person") or "").replace("\x00", ""),
         )

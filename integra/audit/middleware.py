@@ -12,8 +12,14 @@ import pghistory
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from integra.audit.denials import denials_deferred, denials_write_after_response
+from integra.audit.denials import (
+    REFUSED_STATUSES,
+    denials_deferred,
+    denials_write_after_response,
+)
+from integra.audit.purposes import purpose_for_path
 from integra.audit.services import access_log_buffered
+from integra.core.access import Actor, Denial
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -65,6 +71,23 @@ class RequestIdMiddleware:
         return response
 
 
+def refused_request_denial(request: HttpRequest, status: int) -> Denial | None:
+    """A 404 or 403 answered to a signed-in operator by a request that reported no denial of
+    its own (an address that names nothing, a page's own refusal); ``None`` for a visitor."""
+    actor: Actor | None = getattr(request, "actor", None)
+    user = getattr(request, "user", None)
+    if actor is None and user is not None and user.is_authenticated:
+        actor = Actor.for_membership(
+            user,  # type: ignore[arg-type]
+            None,
+            request_id=getattr(request, "request_id", ""),
+            client_ip=client_ip(request),
+        )
+    if actor is None:
+        return None
+    return Denial(actor=actor, method=request.method or "", path=request.path, status=status)
+
+
 class AuditContextMiddleware:
     """Attach who/where/why to every database write (pghistory context) and buffer reads.
 
@@ -75,8 +98,12 @@ class AuditContextMiddleware:
     adds ``reason`` with ``with pghistory.context(reason=...)``); pghistory merges the keys into
     the context entered here.
 
-    The access-log buffer is written when the response is ready, in its own transaction, so
-    a response is not delivered if its reads could not be recorded. Denied attempts are written
+    Reads logged without a purpose get the one of the request's part of the service
+    (``purposes.purpose_for_path``). The access-log buffer is written when the response is
+    ready, in its own transaction, so a response is not delivered if its reads could not be
+    recorded. Every 404 and 403 answered to a signed-in operator is a denied attempt: the one
+    the access policy reported (a lookup, a permission) or else one naming the request. Denied
+    attempts are written
     once the response has been handed over (its close), in their own transaction too: they
     survive a rolled-back view, and a forbidden id answers as fast as a missing one.
     """
@@ -87,10 +114,14 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with (
             denials_deferred() as denials,
-            access_log_buffered(),
+            access_log_buffered(purpose=purpose_for_path(request.path_info)),
             pghistory.context(**self.context_for(request)),
         ):
             response = self.get_response(request)
+        if not denials and response.status_code in REFUSED_STATUSES:
+            refused = refused_request_denial(request, response.status_code)
+            if refused is not None:
+                denials.append(refused)
         if denials:
             # Django runs these when the server closes the response, after the client has its
             # answer (its own file responses close their files this way; there is no public

@@ -17,6 +17,7 @@ from integra.audit.chain import CHAINED_FIELDS, GENESIS_HASH, row_hash
 from integra.audit.checkpoints import Checkpoint, CheckpointLog, checkpoints_read
 from integra.audit.history import append_only_trigger_names, history_event_models
 from integra.audit.models import AccessLog
+from integra.audit.persons import person_ids_matching
 from integra.audit.privileges import audit_tables
 from integra.core.access import Actor, require, scoped
 from integra.core.permissions import Permission
@@ -322,6 +323,8 @@ class AccessLogFilters:
     subject_id: str = ""
     outcome: str = ""
     action: str = ""
+    # A person's number, code or name (``persons.person_ids_matching``).
+    person: str = ""
 
     def as_detail(self) -> dict[str, str]:
         """The filters that are set, as text (what an export or a listing recorded)."""
@@ -341,10 +344,12 @@ def _start_of_day(day: date) -> datetime:
 def access_log_list(*, actor: Actor, filters: AccessLogFilters) -> QuerySet[AccessLog]:
     """Accesses visible to an auditor, newest first, narrowed by the filters.
 
-    Dates are days in Europe/Rome, both ends included.
+    Dates are days in Europe/Rome, both ends included. ``person`` names the person concerned
+    by number, code or name, among the persons the auditor may identify
+    (``integra/audit/persons.py``); a text that names nobody gives no rows.
     """
     require(actor, Permission.AUDIT_VIEW)
-    qs = scoped(actor, AccessLog).select_related("organization")
+    qs = scoped(actor, AccessLog).select_related("organization", "user")
     if filters.date_from and filters.date_from > _FIRST_DAY:
         qs = qs.filter(at__gte=_start_of_day(min(filters.date_from, _LAST_DAY)))
     if filters.date_to and filters.date_to < _LAST_DAY:
@@ -359,4 +364,6 @@ def access_log_list(*, actor: Actor, filters: AccessLogFilters) -> QuerySet[Acce
         qs = qs.filter(outcome=filters.outcome)
     if filters.action:
         qs = qs.filter(action=filters.action)
+    if filters.person.strip():
+        qs = qs.filter(person_id__in=person_ids_matching(actor, filters.person.strip()))
     return qs.order_by("-id")

@@ -34,6 +34,7 @@ from django.utils.text import capfirst
 
 from integra.audit.chain import CHAIN_VERSION, canonical_parts
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
+from integra.audit.purposes import AUDIT_PURPOSE
 from integra.audit.selectors import AccessLogFilters, access_log_list
 from integra.core.access import require
 from integra.core.permissions import Permission
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 
 # Stored (and hashed) values, so fixed text rather than a translation of the moment.
 ACCESS_LOG_SUBJECT = ("audit.accesslog", "", "Registro degli accessi")
-AUDIT_PURPOSE = "Controllo degli accessi"
 
 # The advisory locks of the chains are (this constant, chain number): any constant works.
 _CHAIN_LOCK_CLASS = 7_318_246
@@ -66,6 +66,8 @@ def access_log_entry_hook(hook: EntryHook) -> EntryHook:
 @dataclass
 class _Buffer:
     entries: list[dict[str, Any]] = field(default_factory=list)
+    # The purpose of the entries that do not name one (``purposes.purpose_for_path``).
+    purpose: str = ""
 
 
 _current_buffer: contextvars.ContextVar[_Buffer | None] = contextvars.ContextVar(
@@ -74,9 +76,11 @@ _current_buffer: contextvars.ContextVar[_Buffer | None] = contextvars.ContextVar
 
 
 @contextmanager
-def access_log_buffered() -> Iterator[None]:
-    """Collect access-log entries and write them when the block ends, whatever happened in it."""
-    buffer = _Buffer()
+def access_log_buffered(*, purpose: str = "") -> Iterator[None]:
+    """Collect access-log entries and write them when the block ends, whatever happened in it;
+    ``purpose`` is that of the entries recorded without one (the request's part of the
+    service)."""
+    buffer = _Buffer(purpose=purpose)
     token = _current_buffer.set(buffer)
     try:
         yield
@@ -126,9 +130,14 @@ def _without_nul(value: Any) -> Any:
 def record_label(subject: models.Model) -> str:
     """A record as the log names it: its kind and id, in Italian (stored text, not a translation
     of the moment), never its text — ``str()`` of a person is the person's name."""
+    return record_label_for(type(subject), subject.pk)
+
+
+def record_label_for(model: type[models.Model], pk: object) -> str:
+    """The label of the row ``pk`` of ``model``, whether or not it exists."""
     with translation.override("it"):
-        kind = capfirst(str(subject._meta.verbose_name))
-    return f"{kind} n. {subject.pk}"
+        kind = capfirst(str(model._meta.verbose_name))
+    return f"{kind} n. {pk}"
 
 
 def _subject_fields(subject: models.Model | tuple[str, str, str]) -> dict[str, Any]:
@@ -165,11 +174,15 @@ def access_log_record(
     """Record one access (or a denied attempt) to a protected record or list.
 
     ``subject`` is the record read, or ``(type, id, label)`` for a list, a search or an export;
-    ``detail`` says what was shown (fields, filters, number of rows); ``purpose`` why.
+    ``detail`` says what was shown (fields, filters, number of rows); ``purpose`` why — when
+    not given, that of the request's part of the service (``purposes.purpose_for_path``).
     A model may define ``audit_owner_organization_id`` and ``audit_person_id`` (attributes or
     methods) so that the organisation holding the record and the person concerned are logged.
     """
     user = actor.user if actor else None
+    buffer = _current_buffer.get()
+    if not purpose and buffer is not None:
+        purpose = buffer.purpose
     entry: dict[str, Any] = {
         "at": timezone.now(),
         "user_id": user.pk if user is not None else None,
@@ -186,7 +199,6 @@ def access_log_record(
     }
     for hook in _ENTRY_HOOKS:
         hook(actor, entry)
-    buffer = _current_buffer.get()
     if buffer is not None:
         buffer.entries.append(entry)
     else:

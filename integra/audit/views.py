@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from integra.audit.exports import access_log_csv_lines
 from integra.audit.forms import AccessLogFilterForm
-from integra.audit.models import AccessAction, AccessLog
+from integra.audit.models import AccessAction
+from integra.audit.rows import access_log_rows, access_log_rows_batched
 from integra.audit.selectors import AUDIT_TIME_ZONE, AccessLogFilters, access_log_list
 from integra.audit.services import (
     ACCESS_LOG_SUBJECT,
@@ -23,7 +22,8 @@ from integra.audit.services import (
     access_log_record,
 )
 from integra.core.access import Actor, permission_denial_record
-from integra.core.permissions import Permission, Role
+from integra.core.paging import CappedPaginator
+from integra.core.permissions import Permission
 
 PAGE_SIZE = 50
 
@@ -41,36 +41,6 @@ def _forbidden(request: HttpRequest, permission: Permission) -> HttpResponse:
 def _actor_with(request: HttpRequest, permission: Permission) -> Actor | None:
     actor: Actor | None = getattr(request, "actor", None)
     return actor if actor is not None and actor.has(permission) else None
-
-
-def _role_labels(roles: Any) -> str:
-    if not isinstance(roles, list):
-        return "—"
-    return ", ".join(str(Role(r).label) if r in Role.values else str(r) for r in roles) or "—"
-
-
-def _grant_change(entry: AccessLog) -> str:
-    """What a role change did (roles before → after, validity, active flag), for the table."""
-    detail = entry.detail if isinstance(entry.detail, dict) else {}
-    after = detail.get("after")
-    if entry.action != AccessAction.CHANGE or not isinstance(after, dict):
-        return ""
-    before = detail.get("before")
-    if not isinstance(before, dict):
-        before = {}
-    parts = [
-        _("Ruoli: %(before)s → %(after)s")
-        % {"before": _role_labels(before.get("roles")), "after": _role_labels(after.get("roles"))}
-    ]
-    changed = set(detail.get("changed") or [])
-    if changed & {"valid_from", "valid_until"}:
-        parts.append(
-            _("validità dal %(start)s al %(end)s")
-            % {"start": after.get("valid_from") or "—", "end": after.get("valid_until") or "—"}
-        )
-    if "is_active" in changed:
-        parts.append(_("attiva") if after.get("is_active") else _("disattivata"))
-    return "; ".join(str(part) for part in parts)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -95,7 +65,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _invalid_filters(request, form)
     filters = form.filters()
-    page = Paginator(access_log_list(actor=actor, filters=filters), PAGE_SIZE).get_page(
+    page = CappedPaginator(access_log_list(actor=actor, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("pagina")
     )
     access_log_record(
@@ -109,11 +79,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
         },
         purpose=AUDIT_PURPOSE,
     )
-    for entry in page.object_list:
-        entry.grant_change = _grant_change(entry)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         "form": form,
         "page": page,
+        "rows": access_log_rows(actor=actor, entries=page.object_list),
         "query": _query_without_page(request),
         "can_export": actor.has(Permission.AUDIT_EXPORT),
         "time_zone": AUDIT_TIME_ZONE.key,
@@ -132,9 +101,10 @@ def access_log_csv(request: HttpRequest) -> HttpResponseBase:
     if not form.is_valid():
         return _invalid_filters(request, form)
     filters: AccessLogFilters = form.filters()
-    rows = access_log_export(actor=actor, filters=filters)
+    entries = access_log_export(actor=actor, filters=filters)
+    rows = access_log_rows_batched(actor=actor, entries=entries.iterator(chunk_size=1000))
     response = StreamingHttpResponse(
-        access_log_csv_lines(rows.iterator(chunk_size=2000)),
+        access_log_csv_lines(rows),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.now().astimezone(AUDIT_TIME_ZONE).strftime("%Y%m%d-%H%M")

@@ -151,9 +151,10 @@ def get_visible(actor: Actor | None, queryset: models.QuerySet[M] | type[M], **l
 
     A row outside the actor's scope is only ever read, never locked: a ``select_for_update``
     queryset locks the visible row alone. Missing and forbidden do the same work (the same
-    second query, which names the row without reading it); a forbidden lookup is then reported
-    to the denial hooks (the audit app logs it after the response), so neither the answer nor
-    its timing tells the two apart. A lookup naming several visible rows is not a denial.
+    second query, which names the row without reading it); the lookup is then reported to the
+    denial hooks, missing and forbidden alike (the audit app logs it after the response), so
+    neither the answer, nor its timing, nor the kind of log entry tells the two apart. A lookup
+    naming several visible rows is not a denial.
     """
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
@@ -166,7 +167,9 @@ def get_visible(actor: Actor | None, queryset: models.QuerySet[M] | type[M], **l
         # A malformed id ("abc" for an integer key, a bad UUID) names nothing: not found.
         raise NotFound() from None
     hidden_pk = _unlocked(qs).filter(**lookup).values_list("pk", flat=True).first()
-    if actor is not None and hidden_pk is not None:
+    if actor is not None:
+        # Missing or forbidden, the attempt is reported alike (``object_id`` is None for a row
+        # that does not exist): the log holds one kind of entry for both.
         _notify(
             Denial(
                 actor=actor,
@@ -191,8 +194,10 @@ def _unlocked(qs: models.QuerySet[M]) -> models.QuerySet[M]:
 
 @dataclass(frozen=True)
 class Denial:
-    """A refused access: a row outside the actor's scope (``model`` and ``object_id``), or a
-    permission the actor lacks (``permission``, with the request's ``method`` and ``path``)."""
+    """A refused access: a lookup of a row outside the actor's scope or of no row at all
+    (``model``, ``lookup``, and ``object_id`` when the row exists), a permission the actor
+    lacks (``permission``, with the request's ``method`` and ``path``), or a request answered
+    404 or 403 for any other reason (``status``, with ``method`` and ``path``)."""
 
     actor: Actor
     model: type[models.Model] | None = None
@@ -201,6 +206,7 @@ class Denial:
     permission: Permission | None = None
     method: str = ""
     path: str = ""
+    status: int | None = None
 
 
 DenialHook = Callable[[Denial], None]

@@ -187,11 +187,32 @@ class TriageOut(Schema):
     )
 
 
+class UvmSessionBrief(Schema):
+    """A UVM session of the request, as the actor may see it (the sessions the actor may not
+    open are not listed)."""
+
+    id: int
+    state: str
+    scheduled_for: datetime
+    concluded_at: datetime | None
+    user_class: str | None
+    care_intensity: str
+    next_review_on: date | None
+
+    @staticmethod
+    def resolve_user_class(obj: Any) -> str | None:
+        return obj.user_class.code if obj.user_class else None
+
+
 class RequestDetailOut(RequestOut):
     triage: TriageOut
     timeline: list[TransitionOut]
     attachments: list[AttachmentOut]
     allowed_moves: list[str]
+    uvm_sessions: list[UvmSessionBrief] = Field(
+        description="Le sedute UVM convocate per la richiesta (con l'esito, se concluse) che "
+        "l'operatore può aprire."
+    )
 
     @staticmethod
     def resolve_triage(obj: IntakeRequest) -> Any:
@@ -204,6 +225,10 @@ class RequestDetailOut(RequestOut):
     @staticmethod
     def resolve_attachments(obj: IntakeRequest) -> list[Any]:
         return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_uvm_sessions(obj: IntakeRequest) -> list[Any]:
+        return list(obj.uvm_sessions_shown)  # type: ignore[attr-defined]
 
     @staticmethod
     def resolve_allowed_moves(obj: IntakeRequest) -> list[str]:
@@ -290,7 +315,12 @@ def request_get_endpoint(request: HttpRequest, request_id: int) -> Any:
 
 class TransitionIn(Schema):
     to: IntakeState = Field(description="Lo stato di arrivo.")
-    reason: str = Field(min_length=1, max_length=workflow.REASON_MAX_LENGTH)
+    reason: str = Field(
+        "",
+        max_length=workflow.REASON_MAX_LENGTH,
+        description="Obbligatorio per l'inoltro (non competente) e per chiudere una richiesta "
+        "inviata all'UVM prima che l'UVM abbia concluso; facoltativo per i passi in avanti.",
+    )
     need: NeedLevel | None = Field(
         None, description="Per gli esiti della pre-valutazione: bisogno semplice o complesso."
     )
@@ -306,7 +336,7 @@ class TransitionIn(Schema):
     description="Passaggi consentiti: ricevuta → pre_valutazione | non_competente; "
     "pre_valutazione → informata (need, information_given) | inviata_servizio (need, "
     "service_id) | inviata_uvm (need) | non_competente (need, forwarded_to_id); ogni esito → "
-    "chiusa. Il motivo è sempre obbligatorio. Un passaggio non consentito: 409 che indica "
+    "chiusa. Il motivo serve per l'inoltro e per chiudere senza l'esito dell'UVM. Un passaggio non consentito: 409 che indica "
     "quelli possibili; dati mancanti: 422. L'invio a un servizio o all'UVM dà all'ente "
     "destinatario la presa in carico della persona.",
 )
@@ -421,8 +451,8 @@ def attachment_file_endpoint(request: HttpRequest, request_id: int, attachment_i
     "/awaiting-uvm",
     response=list[RequestOut],
     summary="Richieste in attesa di UVM",
-    description="Le richieste inviate all'UVM e non chiuse, dalla scadenza UVM più vicina "
-    "(visibili al PUA e all'ente che convoca l'UVM).",
+    description="Le richieste inviate all'UVM, non chiuse e senza una seduta programmata o "
+    "conclusa, dalla scadenza UVM più vicina (visibili al PUA e all'ente che convoca l'UVM).",
 )
 @paginate(LimitOffset)
 def awaiting_uvm_endpoint(request: HttpRequest) -> object:

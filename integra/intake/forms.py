@@ -18,7 +18,7 @@ from integra.intake.models import (
     Urgency,
 )
 from integra.intake.selectors import Box, DueFilter, InboxFilters
-from integra.intake.workflow import Move
+from integra.intake.workflow import Move, reason_missing_message
 from integra.organizations.models import Organization, Service
 
 
@@ -202,12 +202,23 @@ class TransitionForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, actor: Actor, move: Move, initial_need: str = "", **kwargs: Any
+        self,
+        *args: Any,
+        actor: Actor,
+        move: Move,
+        initial_need: str = "",
+        reason_required: bool = True,
+        **kwargs: Any,
     ) -> None:
         kwargs.setdefault("prefix", str(move.target))
         kwargs.setdefault("initial", {"to": str(move.target), "need": initial_need or None})
         super().__init__(*args, **kwargs)
         self.move = move
+        # The rule is the workflow's (``workflow.reason_required``): the form only mirrors it.
+        self.fields["reason"].required = reason_required
+        self.fields["reason"].error_messages["required"] = reason_missing_message(move)
+        if not reason_required:
+            self.fields["reason"].label = _("Nota (facoltativa)")
         keep = {"to", "reason"} | {
             {"service_id": "service", "forwarded_to_id": "forwarded_to"}.get(r, r)
             for r in move.requires

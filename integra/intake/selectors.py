@@ -11,10 +11,12 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from integra.assessments.uvm_models import UvmState
 from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.health import declare_health, may_see_health
+from integra.core.paging import capped_count
 from integra.core.permissions import Permission
 from integra.intake.access import managed_pua_ids, may_manage
 from integra.intake.deadlines import due_soon_limit
@@ -78,12 +80,6 @@ def _inbox_base(actor: Actor | None) -> QuerySet[IntakeRequest]:
 
 # Lists and badges count at most this many rows (then "more than"): a full COUNT over a busy
 # PUA's 200k open requests costs ~150 ms, a capped one walks the index for a few ms.
-COUNT_CAP = 1000
-
-
-def capped_count(qs: QuerySet[IntakeRequest]) -> int:
-    """``qs.count()``, but no more than ``COUNT_CAP + 1`` (that value means "more than")."""
-    return qs.order_by()[: COUNT_CAP + 1].count()
 
 
 def _due_soon_condition(puas: list[PuaPoint], today: date) -> Q:
@@ -185,11 +181,34 @@ def request_list_access_record(*, actor: Actor | None, filters: InboxFilters) ->
 
 
 def requests_awaiting_uvm(*, actor: Actor | None) -> QuerySet[IntakeRequest]:
-    """Requests sent to the UVM and not closed, by UVM deadline: the UVM sessions start here.
+    """Requests sent to the UVM, not closed and with no session yet (scheduled or concluded: a
+    cancelled one does not count), by UVM deadline: the UVM sessions start here.
 
     Visible to the PUA and to the organisation that convenes the UVM."""
+    return requests_sent_to_uvm(actor=actor).exclude(uvm_sessions__state__in=UVM_ACTIVE_STATES)
+
+
+def requests_sent_to_uvm(*, actor: Actor | None) -> QuerySet[IntakeRequest]:
+    """Requests sent to the UVM and not closed, with a session or not, by UVM deadline: those a
+    session may be convened for (a further one only with a reason)."""
     require(actor, Permission.PERSON_VIEW)
     return _inbox_base(actor).filter(state=IntakeState.SENT_TO_UVM).order_by("uvm_due", "pk")
+
+
+# A session in one of these states means the UVM took the request up.
+UVM_ACTIVE_STATES = (UvmState.SCHEDULED, UvmState.CONCLUDED)
+
+
+def uvm_sessions_of(*, actor: Actor | None, request: IntakeRequest) -> list[Any]:
+    """The UVM sessions convened for the request that the actor may open, oldest first, with
+    their outcome (class of users, intensity of care, next review)."""
+    from integra.assessments.uvm import session_list
+
+    return list(
+        session_list(actor=actor)
+        .filter(intake_request_id=request.pk)
+        .order_by("scheduled_for", "pk")
+    )
 
 
 def request_detail(*, actor: Actor | None, request_id: object) -> IntakeRequest:
@@ -226,6 +245,7 @@ def request_detail(*, actor: Actor | None, request_id: object) -> IntakeRequest:
     )
     attach_person_refs(actor, [request])
     request.triage_shown = triage_view(actor=actor, request=request)  # type: ignore[attr-defined]
+    request.uvm_sessions_shown = uvm_sessions_of(actor=actor, request=request)  # type: ignore[attr-defined]
     access_log_record(
         actor=actor, subject=request, action=AccessAction.VIEW, detail={"view": "richiesta"}
     )

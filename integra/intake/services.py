@@ -308,3 +308,14 @@ def attachment_add(
             private_storage.delete(stored_name)
         raise
     return attachment
+
+
+def request_uvm_concluded(*, request_id: int, session: Any) -> None:
+    """The UVM concluded the assessment of a request sent to it (called by
+    ``assessments.uvm.session_conclude``, in its transaction): the UVM deadline is met, so the
+    request leaves the due and overdue lists; it stays "Inviata all'UVM" and its page asks the
+    PUA to close it with the UVM's outcome."""
+    with pghistory.context(reason="intake_uvm_concluded", uvm_session=session.pk):
+        IntakeRequest.objects.filter(pk=request_id, state=IntakeState.SENT_TO_UVM).update(
+            due_on=None
+        )

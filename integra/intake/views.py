@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from integra.assessments.uvm_models import UvmState
 from integra.core.access import Actor, NotFound, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.intake import selectors, services, triage, workflow
+from integra.intake.consent import (
+    CONSENT_DONE,
+    SharingConsent,
+    SharingConsentForm,
+    request_create_with_consent,
+    sharing_consent,
+    sharing_consent_record,
+)
 from integra.intake.errors import IntakeError
 from integra.intake.forms import (
     AttachmentForm,
@@ -30,23 +37,15 @@ from integra.intake.forms import (
 )
 from integra.intake.models import IntakeRequest, IntakeState, NeedArea
 from integra.people.access import concealed_ids
+from integra.people.errors import PersonError
+from integra.people.forms import add_service_errors
 from integra.people.models import ConcealedKind
 from integra.people.selectors import person_get, person_search
 
 PAGE_SIZE = 25
 SECTION = "intake"
-
-
-class CappedPaginator(Paginator):
-    """Counts at most ``COUNT_CAP + 1`` rows: beyond that the page says "more than"."""
-
-    @cached_property
-    def count(self) -> int:
-        return selectors.capped_count(cast(QuerySet[IntakeRequest], self.object_list))
-
-    @property
-    def capped(self) -> bool:
-        return self.count > selectors.COUNT_CAP
+CONSENT_PREFIX = "consenso"
+CONSENT_ASKED = "consenso-raccolto"
 
 
 def _actor(request: HttpRequest) -> Actor | None:
@@ -78,7 +77,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET or None)
     filters = form.filters()
     requests = selectors.request_inbox(actor=actor, filters=filters)
-    page = CappedPaginator(requests, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    paginator = CappedPaginator(requests, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("pagina"))
     selectors.request_list_access_record(actor=actor, filters=filters)
     context = {
         "section": SECTION,
@@ -87,7 +87,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "counts": selectors.inbox_counts(actor=actor, box=filters.box),
         "can_create": actor is not None and actor.has(Permission.INTAKE_MANAGE),
         "due": filters.due,
-        "cap": selectors.COUNT_CAP,
+        "cap": paginator.cap,
     }
     return render(request, "intake/inbox.html", context)
 
@@ -120,15 +120,30 @@ def request_create(request: HttpRequest) -> HttpResponse:
             )
     initial = {"person_id": chosen_id}
     form = RequestForm(request.POST or None, actor=actor, puas=puas, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    # The sharing consent, when the person decides at the desk: recorded with the request.
+    consent_asked = request.POST.get(CONSENT_ASKED) == "1"
+    consent_form = SharingConsentForm(
+        request.POST if consent_asked else None, request.FILES or None, prefix=CONSENT_PREFIX
+    )
+    consent_ok = not consent_asked or consent_form.is_valid()
+    if request.method == "POST" and form.is_valid() and consent_ok:
         try:
-            created = services.request_create(actor=actor, data=form.service_data())
+            created = request_create_with_consent(
+                actor=actor,
+                data=form.service_data(),
+                consent=consent_form.consent_data() if consent_asked else None,
+            )
         except IntakeError as exc:
             _add_errors(
                 form, exc, {"pua_id": "pua", "requester_organization_id": "requester_organization"}
             )
+        except PersonError as exc:
+            add_service_errors(consent_form, exc.errors)
         else:
-            messages.success(request, _("Richiesta n. %(n)s registrata.") % {"n": created.pk})
+            done = _("Richiesta n. %(n)s registrata.") % {"n": created.pk}
+            if consent_asked:
+                done = f"{done} {_('Decisione sul consenso alla condivisione registrata.')}"
+            messages.success(request, done)
             return redirect("intake:request_detail", pk=created.pk)
     context = {
         "section": SECTION,
@@ -138,46 +153,61 @@ def request_create(request: HttpRequest) -> HttpResponse:
         "chosen_id": chosen_id,
         "chosen_label": chosen_label,
         "puas": puas,
+        "consent_form": consent_form,
+        "consent_asked": consent_asked,
+        "consent_field": CONSENT_ASKED,
         "person_create_url": _person_create_url(reverse("intake:request_create")),
     }
     return render(request, "intake/request_form.html", context)
 
 
 def _detail_context(
-    actor: Actor, item: IntakeRequest, forms: dict[str, TransitionForm] | None = None
+    actor: Actor,
+    item: IntakeRequest,
+    forms: dict[str, TransitionForm] | None = None,
+    consent: SharingConsent | None = None,
 ) -> dict[str, Any]:
     manages = selectors.request_is_managed(actor=actor, request=item)
     suggestion_need = str(item.triage_suggestion.get("need", "")) if item.triage_suggestion else ""
     move_forms = []
+    primary = workflow.next_move(item) if manages else None
     if manages:
         for move in workflow.allowed_moves(item.state):
             key = str(move.target)
             move_forms.append(
                 (forms or {}).get(key)
-                or TransitionForm(actor=actor, move=move, initial_need=suggestion_need)
+                or TransitionForm(
+                    actor=actor,
+                    move=move,
+                    initial_need=suggestion_need,
+                    reason_required=workflow.reason_required(move, item),
+                )
             )
+    primary_form = next((f for f in move_forms if primary and f.move == primary), None)
+    other_forms = [f for f in move_forms if f is not primary_form]
+    sessions = item.uvm_sessions_shown  # type: ignore[attr-defined]
     return {
         "section": SECTION,
         "item": item,
         "manages": manages,
         "move_forms": move_forms,
+        "primary_form": primary_form,
+        "other_forms": other_forms,
+        # A form with errors is shown open (the operator's attempt stays on screen).
+        "others_open": any(f.is_bound for f in other_forms),
+        "uvm_concluded": [s for s in sessions if s.state == UvmState.CONCLUDED],
+        "can_convene": manages
+        and item.state == IntakeState.SENT_TO_UVM
+        and not any(s.state == UvmState.SCHEDULED for s in sessions),
+        "consent": consent or sharing_consent(actor=actor, person_id=item.person_id),
         "attachment_form": AttachmentForm() if manages else None,
         "can_triage": manages and item.state in (IntakeState.RECEIVED, IntakeState.PRE_ASSESSMENT),
         "triage_labels": _triage_labels(item),
         "need_area_labels": [_need_label(a) for a in item.need_areas],
-        "uvm_sessions": _uvm_sessions(actor, item),
+        "uvm_sessions": sessions,
         # Hidden at the person's request: only the recording organisation sees it (marked).
         "concealed": bool(concealed_ids(ConcealedKind.INTAKE_REQUEST, [item.pk])),
     }
-
-
-def _uvm_sessions(actor: Actor, item: IntakeRequest) -> list[Any]:
-    """The UVM sessions convened for the request that the actor may see."""
-    if item.state != IntakeState.SENT_TO_UVM and item.outcome != IntakeState.SENT_TO_UVM:
-        return []
-    from integra.assessments.uvm import session_list
-
-    return list(session_list(actor=actor).filter(intake_request=item)[:10])
 
 
 def _need_label(code: str) -> str:
@@ -225,7 +255,13 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
         except IntakeError as exc:
             messages.error(request, exc.message)
         return redirect("intake:request_detail", pk=pk)
-    form = TransitionForm(request.POST, actor=actor, move=move, prefix=prefix)
+    form = TransitionForm(
+        request.POST,
+        actor=actor,
+        move=move,
+        prefix=prefix,
+        reason_required=workflow.reason_required(move, item),
+    )
     if form.is_valid():
         try:
             workflow.transition(
@@ -243,6 +279,38 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "intake/request_detail.html",
         _detail_context(actor, item, {target: form}),
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def request_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the person's decision on sharing from the request's page (the people app's rules:
+    the PUA with the person present, or a reader of the record)."""
+    actor = _actor(request)
+    item = selectors.request_detail(actor=actor, request_id=pk)
+    assert actor is not None
+    consent = sharing_consent(
+        actor=actor, person_id=item.person_id, data=request.POST, files=request.FILES
+    )
+    if consent.form is None:
+        require(actor, Permission.PERSON_EDIT)
+        raise NotFound()
+    if consent.form.is_valid():
+        try:
+            sharing_consent_record(
+                actor=actor, person_id=item.person_id, data=consent.form.consent_data()
+            )
+        except PersonError as exc:
+            add_service_errors(consent.form, exc.errors)
+        else:
+            messages.success(request, CONSENT_DONE)
+            return redirect(f"{reverse('intake:request_detail', args=[pk])}#consenso")
+    return render(
+        request,
+        "intake/request_detail.html",
+        _detail_context(actor, item, consent=consent),
         status=422,
     )
 

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from integra.assessments.uvm_models import UvmState
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require, scoped
 from integra.core.permissions import Permission
 from integra.intake import deadlines
@@ -48,6 +49,9 @@ class Move:
     label: str | Promise
     # Data the move needs besides the reason (keys of ``transition(**data)``).
     requires: tuple[str, ...] = ()
+    # The obvious step forward needs no reason; going elsewhere (forwarding, closing a request
+    # the UVM has not assessed) does.
+    reason_required: bool = False
 
 
 MOVES: dict[tuple[IntakeState, IntakeState], Move] = {
@@ -59,6 +63,7 @@ MOVES: dict[tuple[IntakeState, IntakeState], Move] = {
             S.FORWARDED,
             gettext_lazy("Non competente: inoltra"),
             ("forwarded_to_id",),
+            reason_required=True,
         ),
         Move(
             S.PRE_ASSESSMENT,
@@ -78,6 +83,7 @@ MOVES: dict[tuple[IntakeState, IntakeState], Move] = {
             S.FORWARDED,
             gettext_lazy("Non competente: inoltra"),
             ("need", "forwarded_to_id"),
+            reason_required=True,
         ),
         Move(S.INFORMED, S.CLOSED, gettext_lazy("Chiudi la richiesta")),
         Move(S.SENT_TO_SERVICE, S.CLOSED, gettext_lazy("Chiudi la richiesta")),
@@ -90,6 +96,47 @@ MOVES: dict[tuple[IntakeState, IntakeState], Move] = {
 def allowed_moves(state: str) -> list[Move]:
     """The moves out of ``state``, in the table's order."""
     return [m for (source, _target), m in MOVES.items() if source == state]
+
+
+# The triage's suggested route (pua_triage.yaml, ``suggestions``) and the outcome it stands for.
+SUGGESTED_ROUTES = {
+    "information": S.INFORMED,
+    "single_service": S.SENT_TO_SERVICE,
+    "uvm": S.SENT_TO_UVM,
+}
+
+
+def uvm_concluded(request: IntakeRequest) -> bool:
+    """Whether a UVM session convened for the request has concluded (its outcome is known)."""
+    return request.uvm_sessions.filter(state=UvmState.CONCLUDED).exists()
+
+
+def reason_required(move: Move, request: IntakeRequest) -> bool:
+    """Closing a request sent to the UVM before the UVM concluded is closing it without an
+    outcome: that needs a reason, like every move marked ``reason_required``."""
+    if move.source == S.SENT_TO_UVM and move.target == S.CLOSED:
+        return not uvm_concluded(request)
+    return move.reason_required
+
+
+def reason_missing_message(move: Move) -> str:
+    if move.source == S.SENT_TO_UVM and move.target == S.CLOSED:
+        return _("L'UVM non ha ancora concluso la valutazione: indica perché chiudi la richiesta.")
+    return _("Indica il motivo del passaggio.")
+
+
+def next_move(request: IntakeRequest) -> Move | None:
+    """The step a PUA operator most likely takes next (the page's primary action): start the
+    pre-assessment; then the outcome the triage suggested; close once the outcome is given
+    (for the UVM, once it has concluded). ``None`` while the request waits for the UVM."""
+    moves = allowed_moves(request.state)
+    if request.state == S.PRE_ASSESSMENT:
+        route = str((request.triage_suggestion or {}).get("route", ""))
+        suggested = SUGGESTED_ROUTES.get(route)
+        return next((m for m in moves if m.target == suggested), None)
+    if request.state == S.SENT_TO_UVM and not uvm_concluded(request):
+        return None
+    return next((m for m in moves if not m.reason_required), None)
 
 
 def _label(state: str) -> str:
@@ -121,8 +168,8 @@ def _clean_data(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(field values to set, data to record) for ``move``; every problem at once."""
     errors: dict[str, list[str]] = {}
-    if not reason:
-        errors["reason"] = [_("Indica il motivo del passaggio.")]
+    if not reason and reason_required(move, request):
+        errors["reason"] = [reason_missing_message(move)]
     elif len(reason) > REASON_MAX_LENGTH:
         errors["reason"] = [
             _("Il motivo può avere al massimo %(n)d caratteri.") % {"n": REASON_MAX_LENGTH}

@@ -21,22 +21,21 @@ history (pghistory events of ``accounts.Membership``) gives its roles and unit o
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
+from integra.audit.operators import MembershipStates, role_labels
 from integra.audit.selectors import AUDIT_TIME_ZONE
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, PermissionRequired
-from integra.core.permissions import Permission, Role
+from integra.core.permissions import Permission
 from integra.organizations.models import Unit
 from integra.people import gate
 from integra.people.dossier_errors import DossierError, DossierErrorCode
@@ -161,51 +160,6 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=AUDIT_TIME_ZONE)
 
 
-class _MembershipStates:
-    """The roles and unit of each membership at a moment, from its pghistory events (one
-    query); before the first event, the first state; without events, the current row."""
-
-    def __init__(self, membership_ids: set[int]) -> None:
-        event_model = apps.get_model("accounts", "MembershipEvent")
-        self.times: dict[int, list[datetime]] = {}
-        self.states: dict[int, list[tuple[list[str], int | None]]] = {}
-        rows = (
-            event_model.objects.filter(pgh_obj_id__in=membership_ids)
-            .order_by("pgh_obj_id", "pgh_created_at", "pgh_id")
-            .values_list("pgh_obj_id", "pgh_created_at", "roles", "unit_id")
-        )
-        for membership_id, at, roles, unit_id in rows:
-            self.times.setdefault(membership_id, []).append(at)
-            self.states.setdefault(membership_id, []).append((list(roles or []), unit_id))
-        missing = membership_ids - set(self.states)
-        if missing:
-            membership_model = apps.get_model("accounts", "Membership")
-            for membership_id, roles, unit_id in membership_model.objects.filter(
-                pk__in=missing
-            ).values_list("pk", "roles", "unit_id"):
-                self.times[membership_id] = [datetime.min.replace(tzinfo=AUDIT_TIME_ZONE)]
-                self.states[membership_id] = [(list(roles or []), unit_id)]
-
-    def at(self, membership_id: int | None, moment: datetime) -> tuple[list[str], int | None]:
-        if membership_id is None or membership_id not in self.states:
-            return [], None
-        index = bisect.bisect_right(self.times[membership_id], moment) - 1
-        return self.states[membership_id][max(index, 0)]
-
-    def unit_ids(self) -> set[int]:
-        return {u for states in self.states.values() for _r, u in states if u is not None}
-
-
-def _role_labels(roles: list[str]) -> list[str]:
-    labels = []
-    for role in roles:
-        try:
-            labels.append(str(Role(role).label))
-        except ValueError:
-            labels.append(role)
-    return labels
-
-
 def _what(entry: AccessLog) -> str:
     view = (entry.detail or {}).get("view") if isinstance(entry.detail, dict) else None
     if isinstance(view, str) and view in VIEW_LABELS:
@@ -213,13 +167,13 @@ def _what(entry: AccessLog) -> str:
     return entry.subject_type_label.lower()
 
 
-def _row(entry: AccessLog, states: _MembershipStates, units: dict[int, str]) -> AccessRow:
+def _row(entry: AccessLog, states: MembershipStates, units: dict[int, str]) -> AccessRow:
     roles, unit_id = states.at(entry.membership_id, entry.at)
     return AccessRow(
         at=entry.at.astimezone(AUDIT_TIME_ZONE),
         organization=entry.organization.name if entry.organization else "—",
         unit=units.get(unit_id, "") if unit_id else "",
-        roles=_role_labels(roles),
+        roles=role_labels(roles),
         operator=entry.username if SHOW_OPERATOR_NAMES else "",
         action=str(entry.get_action_display()),
         what=_what(entry),
@@ -272,7 +226,7 @@ def access_report(
         if total <= MAX_ROWS
         else list(reversed(entries.order_by("-at", "-seq")[:MAX_ROWS]))
     )
-    states = _MembershipStates({e.membership_id for e in chosen if e.membership_id is not None})
+    states = MembershipStates({e.membership_id for e in chosen if e.membership_id is not None})
     units = dict(Unit.objects.filter(pk__in=states.unit_ids()).values_list("pk", "name"))
     with translation.override("it"):  # the list is handed to the person: in Italian
         rows = [_row(entry, states, units) for entry in chosen]

@@ -493,7 +493,13 @@ class PersonSearchQuery(Schema):
     birth_year: int | None = Field(
         None, ge=1900, le=2100, description="Solo i nati in questo anno."
     )
-    limit: int = Field(20, ge=1, le=50, description="Numero massimo di risultati (1-50).")
+    limit: int = Field(20, ge=1, le=50, description="Risultati per pagina (1-50).")
+    page: int = Field(
+        1,
+        ge=1,
+        le=100_000,
+        description="Pagina dei risultati, da 1 (oltre l'ultima si riceve l'ultima).",
+    )
 
     @field_validator("q")
     @classmethod
@@ -553,7 +559,17 @@ class PersonMatchOut(Schema):
 
 
 class PersonSearchOut(Schema):
-    count: int = Field(description="Numero di risultati restituiti (al massimo `limit`).")
+    count: int = Field(description="Numero di risultati in questa pagina (al massimo `limit`).")
+    total: int = Field(
+        description="Persone trovate in tutto; se `more` è vero, ce ne possono essere altre."
+    )
+    more: bool = Field(
+        description="Vero quando le persone che corrispondono sono più di `total` (sono "
+        "elencate le più vicine): affinare la ricerca."
+    )
+    page: int = Field(description="Numero di questa pagina, da 1.")
+    pages: int = Field(description="Numero di pagine.")
+    has_next: bool = Field(description="Vero se esiste la pagina successiva.")
     items: list[PersonMatchOut] = Field(description="Le persone trovate, dalla più simile.")
 
 
@@ -634,22 +650,33 @@ def _duplicate_problem(request: HttpRequest, exc: PossibleDuplicate) -> HttpResp
 @persons_router.get(
     "/search",
     response=PersonSearchOut,
-    summary="Cerca una persona per nome o codice",
-    description="Tra le persone visibili (il PUA vede l'anagrafe; gli altri enti le persone "
-    "che hanno in carico): per codice, corrispondenza esatta (anche omocodica); per nome, "
-    "tollera errori di battitura, accenti, apostrofi e nome e cognome invertiti. Risultati "
-    "ordinati per punteggio. Serve il permesso person.view; la ricerca è registrata nel "
-    "registro degli accessi.",
+    summary="Cerca una persona per nome, codice o telefono",
+    description="Per codice, corrispondenza esatta (anche omocodica): trova anche chi si "
+    "conosce solo in forma limitata. Tra le persone di cui si legge la scheda: per l'inizio "
+    "del codice fiscale (almeno 6 caratteri), per numero di telefono (spazi, trattini e +39 "
+    "ignorati), per nome (tollera errori di battitura, accenti, apostrofi e nome e cognome "
+    "invertiti). Risultati ordinati per punteggio, a pagine (`page`, `limit`); `total` conta "
+    "fino a un tetto e `more` dice se ce ne sono altri. Serve il permesso person.view; la "
+    "ricerca è registrata nel registro degli accessi.",
 )
 def person_search_endpoint(request: HttpRequest, filters: Query[PersonSearchQuery]) -> Any:
-    matches = selectors.person_search(
+    found = selectors.person_search_page(
         actor=actor_of(request),
         query=filters.q,
         birth_date=filters.birth_date,
         birth_year=filters.birth_year,
-        limit=filters.limit,
+        page=filters.page,
+        page_size=filters.limit,
     )
-    return {"count": len(matches), "items": matches}
+    return {
+        "count": len(found.items),
+        "total": found.total,
+        "more": found.more,
+        "page": found.number,
+        "pages": found.pages,
+        "has_next": found.has_next,
+        "items": found.items,
+    }
 
 
 @persons_router.post(

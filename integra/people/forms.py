@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -11,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.iso_names import country_choices, language_choices
 from integra.organizations.forms import AccessibleFormMixin
 from integra.people.identifiers import IdentifierKind
 from integra.people.matching import MatchReason
@@ -37,6 +37,8 @@ from integra.people.places import place_label, resolve_birth_place, resolve_muni
 REASON_LABELS = {
     MatchReason.SAME_CODE: _("stesso codice"),
     MatchReason.OMOCODIC_CODE: _("stesso codice in forma omocodica"),
+    MatchReason.CODE_PREFIX: _("codice fiscale che inizia così"),
+    MatchReason.SAME_PHONE: _("stesso numero di telefono"),
     MatchReason.NAME_EXACT: _("stesso nome"),
     MatchReason.NAME_SIMILAR: _("nome simile"),
     MatchReason.NAMES_SWAPPED: _("nome e cognome invertiti"),
@@ -65,8 +67,11 @@ def _blank(label: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", label), *[(v, lbl) for v, lbl in choices if v != ""]]
 
 
-def _codes(text: str) -> list[str]:
-    return [c for c in re.split(r"[\s,;]+", text or "") if c]
+def _with_unknown(choices: list[tuple[str, str]], codes: list[str]) -> list[tuple[str, str]]:
+    """The choices, plus any code already on the record that the list does not know (kept as
+    it is rather than dropped on the next save)."""
+    known = {code for code, _name in choices}
+    return choices + [(code, code) for code in codes if code not in known]
 
 
 class PersonSearchForm(AccessibleFormMixin, forms.Form):
@@ -75,8 +80,8 @@ class PersonSearchForm(AccessibleFormMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_(
-            "Codice fiscale, STP, ENI o nome e cognome (in qualunque ordine, anche con errori "
-            "di battitura)."
+            "Codice fiscale (anche solo l'inizio, almeno 6 caratteri), STP, ENI, numero di "
+            "telefono o nome e cognome (in qualunque ordine, anche con errori di battitura)."
         ),
     )
     birth_date = forms.DateField(label=_("Data di nascita"), required=False, widget=DateInput())
@@ -140,17 +145,17 @@ class PersonForm(AccessibleFormMixin, forms.Form):
             "oppure il codice catastale (es. F205, Z330)."
         ),
     )
-    citizenships = forms.CharField(
+    citizenships = forms.MultipleChoiceField(
         label=_("Cittadinanze"),
         required=False,
-        max_length=60,
-        help_text=_("Codici ISO di due lettere separati da virgola (es. IT, MA)."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Per sceglierne più di una tieni premuto Ctrl (⌘ sul Mac)."),
     )
-    languages = forms.CharField(
+    languages = forms.MultipleChoiceField(
         label=_("Lingue parlate"),
         required=False,
-        max_length=60,
-        help_text=_("Codici ISO 639-1 separati da virgola (es. it, ar, fr)."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Per sceglierne più di una tieni premuto Ctrl (⌘ sul Mac)."),
     )
     needs_cultural_mediator = forms.BooleanField(
         label=_("Serve un mediatore culturale"), required=False
@@ -192,11 +197,10 @@ class PersonForm(AccessibleFormMixin, forms.Form):
         ),
     )
     identifier_kind = forms.ChoiceField(label=_("Tipo di identificativo"), required=False)
-    identifier_country = forms.CharField(
+    identifier_country = forms.ChoiceField(
         label=_("Stato di emissione della TEAM"),
         required=False,
-        max_length=2,
-        help_text=_("Solo per la tessera europea (TEAM): codice ISO di due lettere (es. FR)."),
+        help_text=_("Solo per la tessera europea (TEAM)."),
     )
     identifier_issued_on = forms.DateField(
         label=_("Identificativo rilasciato il"),
@@ -227,6 +231,17 @@ class PersonForm(AccessibleFormMixin, forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = _blank(values[0][1], values)
+        initial = self.initial or {}
+        for name, options in (
+            ("citizenships", country_choices()),
+            ("languages", language_choices()),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = _with_unknown(options, list(initial.get(name) or []))
+        country = self.fields["identifier_country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = _blank(_("Scegli lo Stato"), country_choices())
         kind = self.fields["identifier_kind"]
         assert isinstance(kind, forms.ChoiceField)
         kind.choices = _blank(_("Riconosci dal codice"), IdentifierKind.choices)
@@ -255,8 +270,8 @@ class PersonForm(AccessibleFormMixin, forms.Form):
             "family_doctor_name",
         ):
             initial[name] = getattr(person, name)
-        initial["citizenships"] = ", ".join(person.citizenships)
-        initial["languages"] = ", ".join(person.languages)
+        initial["citizenships"] = list(person.citizenships)
+        initial["languages"] = list(person.languages)
         initial["birth_place"] = place_label(
             person.birth_place_municipality, person.birth_place_code
         )
@@ -319,8 +334,8 @@ class PersonForm(AccessibleFormMixin, forms.Form):
         values["birth_place_code"] = birth_code
         values["residence_municipality_id"] = data["residence_municipality"]
         values["domicile_municipality_id"] = data["domicile_municipality"]
-        values["citizenships"] = _codes(data["citizenships"])
-        values["languages"] = _codes(data["languages"])
+        values["citizenships"] = list(data["citizenships"])
+        values["languages"] = list(data["languages"])
         code = (data.get("identifier_value") or "").strip()
         if code:
             values["identifiers"] = [

@@ -21,6 +21,8 @@ same scores, the trigram path only finds more candidates (two typos in a short w
 from __future__ import annotations
 
 import itertools
+import re
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,7 @@ from django.db.models import Q
 from integra.organizations.search import extension_installed, normalize
 from integra.people.identifiers import (
     CF_LENGTH,
+    MONTH_LETTERS,
     NUMERIC_POSITIONS,
     OMOCODIA_LETTERS,
     IdentifierKind,
@@ -55,12 +58,19 @@ SEARCH_MIN_SCORE = 0.75
 # Below this two names are not "similar" for the duplicate check.
 SIMILAR_NAME_MIN = 0.75
 DEFAULT_DUPLICATE_THRESHOLD = 0.85
+# The beginning of a codice fiscale finds a person from this many characters on (the six
+# letters of family and given names), and a phone number from this many digits on: fewer
+# would list half the registry.
+CODE_PREFIX_MIN = 6
+PHONE_MIN_DIGITS = 6
 
 
 class MatchReason:
     """Stable codes of why a person matches (clients branch on them; never translated)."""
 
     SAME_CODE = "same_code"
+    CODE_PREFIX = "code_prefix"
+    SAME_PHONE = "same_phone"
     OMOCODIC_CODE = "omocodic_code"
     NAME_EXACT = "name_exact"
     NAME_SIMILAR = "name_similar"
@@ -198,6 +208,56 @@ def looks_like_code(query: str) -> bool:
     """A search text is a code when it has a digit and the shape of one (names have none)."""
     code = normalise(query)
     return any(ch.isdigit() for ch in code) and check_identifier(code).kind is not None
+
+
+# What each position of a codice fiscale may hold (DM 23/12/1976): letters for the names, a
+# digit or its omocodic letter for the numbers, a month letter, a letter for the place and the
+# check character.
+_DIGIT_OR_OMOCODIC = string.digits + OMOCODIA_LETTERS
+_CF_POSITIONS = (
+    *[string.ascii_uppercase] * 6,
+    _DIGIT_OR_OMOCODIC,
+    _DIGIT_OR_OMOCODIC,
+    MONTH_LETTERS,
+    _DIGIT_OR_OMOCODIC,
+    _DIGIT_OR_OMOCODIC,
+    string.ascii_uppercase,
+    _DIGIT_OR_OMOCODIC,
+    _DIGIT_OR_OMOCODIC,
+    _DIGIT_OR_OMOCODIC,
+)
+
+
+def code_prefix(query: str) -> str:
+    """The beginning of a codice fiscale written in ``query`` (``"rss mra 80a"`` →
+    ``"RSSMRA80A"``), or ``""`` when it is not one: from ``CODE_PREFIX_MIN`` characters to one
+    short of the whole code (a whole code is looked up exactly), each of the right kind for its
+    position."""
+    code = normalise(query)
+    if not CODE_PREFIX_MIN <= len(code) < CF_LENGTH:
+        return ""
+    if all(char in allowed for char, allowed in zip(code, _CF_POSITIONS, strict=False)):
+        return code
+    return ""
+
+
+_ITALIAN_PREFIX = re.compile(r"^\s*(\+|00)\s*39")
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ./()-]+$")
+
+
+def phone_digits(text: str) -> str:
+    """A phone number as ``Person.search_phone`` holds it: the Italian prefix written as +39 or
+    0039 dropped, then only the digits (``"+39 333-123 4567"`` → ``"3331234567"``)."""
+    return re.sub(r"[^0-9]", "", _ITALIAN_PREFIX.sub("", text))
+
+
+def looks_like_phone(query: str) -> str:
+    """The digits of ``query`` when it is written as a phone number (digits, spaces, dots,
+    dashes, slashes, brackets, a leading +) of at least ``PHONE_MIN_DIGITS`` digits, else ``""``."""
+    if not _PHONE_CHARACTERS.match(query.strip()):
+        return ""
+    digits = phone_digits(query)
+    return digits if len(digits) >= PHONE_MIN_DIGITS else ""
 
 
 def fiscal_code_forms(code: str) -> set[str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integra.core.access import Actor, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.people import merging
 from integra.people.merge_forms import MergeForm, MergeSearchForm, MergeUndoForm
@@ -90,7 +90,7 @@ def merge_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     merges = merging.person_merge_list(actor=actor)
     merging.person_merge_list_access_record(actor=actor)
-    page = Paginator(merges, PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(merges, PAGE_SIZE).get_page(request.GET.get("pagina"))
     return render(request, "people/merge_list.html", {"page": page, "section": SECTION})
 
 

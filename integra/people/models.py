@@ -85,12 +85,30 @@ class PersonStatus(models.TextChoices):
     MERGED = "merged", _("Unita a un'altra scheda")
 
 
+# The SQL twin of ``matching.phone_digits``: the Italian prefix written as +39 or 0039 at the
+# start is dropped, then everything but digits. Both regexp_replace are immutable, as a
+# generated column requires.
+PHONE_DIGITS = models.Func(
+    models.Func(
+        models.F("phone"),
+        models.Value(r"^[[:space:]]*(\+|00)[[:space:]]*39"),
+        models.Value(""),
+        function="regexp_replace",
+    ),
+    models.Value("[^0-9]"),
+    models.Value(""),
+    models.Value("g"),
+    function="regexp_replace",
+    output_field=models.CharField(),
+)
+
+
 # ``search_name`` is derived from the names by the service: not history, so not tracked.
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["search_name", "search_keys"],
+    exclude=["search_name", "search_keys", "search_phone"],
 )
 class Person(TimeStampedModel):
     """One person known to the services (anagrafica)."""
@@ -112,13 +130,13 @@ class Person(TimeStampedModel):
     birth_place_code = models.CharField(_("codice del luogo di nascita"), max_length=4, blank=True)
     citizenships = ArrayField(
         models.CharField(max_length=2),
-        verbose_name=_("cittadinanze (ISO 3166-1 alfa-2)"),
+        verbose_name=_("cittadinanze"),
         default=list,
         blank=True,
     )
     languages = ArrayField(
         models.CharField(max_length=2),
-        verbose_name=_("lingue parlate (ISO 639-1)"),
+        verbose_name=_("lingue parlate"),
         default=list,
         blank=True,
     )
@@ -201,6 +219,15 @@ class Person(TimeStampedModel):
         blank=True,
         editable=False,
     )
+    # The phone number as digits only, without the Italian prefix written as +39 or 0039
+    # ("+39 333-123 4567" → "3331234567"): computed by PostgreSQL, so no writer (the services,
+    # the bulk loaders, an UPDATE) can leave it behind. Matched by ``matching.phone_digits``.
+    search_phone = models.GeneratedField(
+        expression=PHONE_DIGITS,
+        output_field=models.CharField(max_length=40),
+        db_persist=True,
+        verbose_name=_("telefono normalizzato"),
+    )
 
     class Meta:
         ordering = ["family_names", "given_names", "pk"]
@@ -212,6 +239,8 @@ class Person(TimeStampedModel):
             # The duplicate check narrows by birth date before comparing names.
             models.Index(fields=["birth_date"], name="person_birth_date"),
             GinIndex(fields=["search_keys"], name="person_search_keys"),
+            # The search by phone number compares the whole normalised number.
+            models.Index(fields=["search_phone"], name="person_search_phone"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -348,7 +377,16 @@ class PersonIdentifier(models.Model):
         verbose_name = _("identificativo")
         verbose_name_plural = _("identificativi")
         # A search by code knows the value, not always the kind.
-        indexes = [models.Index(fields=["value"], name="person_identifier_value")]
+        indexes = [
+            models.Index(fields=["value"], name="person_identifier_value"),
+            # The search by the beginning of a codice fiscale (LIKE 'RSSMRA80%'): the default
+            # btree follows the database's collation, which LIKE cannot use.
+            models.Index(
+                fields=["value"],
+                name="person_identifier_value_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
         constraints = [
             # Two persons never share a code (twins have different ones; an STP renewal is a
             # new code). A TEAM number is unique within its issuing state.

@@ -24,6 +24,7 @@ from integra.people.access import active_care_relationships, known_persons, mark
 from integra.people.errors import IdentifierError
 from integra.people.gate import OrganizationContact
 from integra.people.identifiers import (
+    CF_LENGTH,
     IdentifierKind,
     Mismatch,
     PlaceInfo,
@@ -44,9 +45,11 @@ from integra.people.matching import (
     DuplicateCandidate,
     MatchReason,
     PersonMatch,
+    code_prefix,
     duplicate_threshold,
     fiscal_code_forms,
     looks_like_code,
+    looks_like_phone,
     name_candidates_filter,
     name_keys,
     name_similarity,
@@ -342,25 +345,125 @@ def _narrow_trigram_threshold() -> None:
         )
 
 
-def person_search(
+# A page of search results holds this many persons unless asked otherwise.
+SEARCH_PAGE_SIZE = 20
+# Persons read by the ways that list without ranking (beginning of a code, phone number): at
+# most this many are counted and paged; beyond it the answer says "more than" — at a million
+# persons an exact count of a common prefix would cost more than the search.
+SEARCH_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class PersonSearchPage:
+    """One page of a search: ``items`` in rank order; ``total`` the persons found (counted up to
+    the caps of the ways that found them); ``more`` when some way was cut at its cap, so that
+    more persons may match than ``total`` (the operator should narrow the search).
+
+    Pages are cut from one deterministic ranking (score, family and given names, id), so the
+    same search gives the same pages while the registry does not change."""
+
+    items: list[PersonMatch]
+    number: int
+    page_size: int
+    total: int
+    more: bool
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    # What the shared pagination control (includes/pagination.html) asks of a Django ``Page``.
+    @property
+    def num_pages(self) -> int:
+        return self.pages
+
+    @property
+    def paginator(self) -> PersonSearchPage:
+        return self
+
+    def has_other_pages(self) -> bool:
+        return self.pages > 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def start_index(self) -> int:
+        """Position (from 1) of the first item of the page in the whole ranking."""
+        return (self.number - 1) * self.page_size + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.items) - 1 if self.items else 0
+
+
+_Found = dict[int, tuple[float, list[str], str, str]]
+
+
+def _found_add(
+    found: _Found, pk: int, score: float, reasons: list[str], family: str, given: str
+) -> None:
+    """Keep a person's best score; the reasons of every way that found them."""
+    if pk in found:
+        best, known_reasons, _family, _given = found[pk]
+        merged = known_reasons + [r for r in reasons if r not in known_reasons]
+        found[pk] = (max(best, score), merged, family, given)
+    else:
+        found[pk] = (score, list(reasons), family, given)
+
+
+def _listed_by(found: _Found, persons: QuerySet[Person], score: float, reason: str) -> bool:
+    """Add ``persons``, at most ``SEARCH_COUNT_CAP`` in name order; True when there were more."""
+    listed = list(
+        persons.order_by("family_names", "given_names", "pk").values_list(
+            "pk", "family_names", "given_names"
+        )[: SEARCH_COUNT_CAP + 1]
+    )
+    for pk, family, given in listed[:SEARCH_COUNT_CAP]:
+        _found_add(found, pk, score, [reason], family, given)
+    return len(listed) > SEARCH_COUNT_CAP
+
+
+def person_search_page(
     *,
     actor: Actor | None,
     query: str,
     birth_date: date | None = None,
     birth_year: int | None = None,
-    limit: int = 20,
-) -> list[PersonMatch]:
-    """Persons whose content the actor may read matching ``query``, best first, at most
-    ``limit``.
+    page: int = 1,
+    page_size: int = SEARCH_PAGE_SIZE,
+) -> PersonSearchPage:
+    """Persons matching ``query``, best first, one page at a time (a page past the last gives
+    the last).
 
-    A code (codice fiscale, also in any omocodic form; provisional; STP; ENI) matches exactly;
-    a name tolerates typos, missing accents, apostrophes and swapped given/family names
-    (integra/people/matching.py). ``birth_date`` / ``birth_year`` narrow the results. Names,
-    filters and scores apply only within what the actor may read in full (``person_scope``), so
-    neither a score nor a filter can confirm anything about anyone else. A code also finds a
-    person the actor may only know of (the PUA; an organisation with the person in charge
-    without the consent): then the match is limited — no names, no score beyond "same code" —
-    and says whom to contact. One SEARCH entry in the access log, with the query and the number
+    The ways a query finds a person:
+
+    - a whole code (codice fiscale, also in any omocodic form; provisional; STP; ENI) matches
+      exactly;
+    - the beginning of a codice fiscale, from ``CODE_PREFIX_MIN`` characters (``RSSMRA80``),
+      matches the codes that start with it (score: the share of the code given);
+    - a phone number (spaces, dashes, +39 or 0039 ignored) matches the same number;
+    - a name tolerates typos, missing accents, apostrophes and swapped given/family names
+      (integra/people/matching.py). Six letters may be a name or the start of a code: both.
+
+    ``birth_date`` / ``birth_year`` narrow the results. Every way but the whole code applies
+    only within what the actor may read in full (``person_scope``), so neither a score, a
+    count nor a filter can confirm anything about anyone else. A whole code also finds a person
+    the actor may only know of (the PUA; an organisation with the person in charge without the
+    consent): then the match is limited — no names, no score beyond "same code" — says whom to
+    contact, and comes after the readable ones. A constant number of queries whatever the
+    number of results, and one SEARCH entry in the access log, with the query and the numbers
     of results (no names).
     """
     require(actor, Permission.PERSON_VIEW)
@@ -371,10 +474,15 @@ def person_search(
         base = base.filter(birth_date=birth_date)
     if birth_year is not None:
         base = base.filter(birth_date__year=birth_year)
-    found: dict[int, tuple[float, list[str], str, str]] = {}
+    found: _Found = {}
     limited_ids: list[int] = []
+    more = False
+    ways: list[str] = []
     by_code = looks_like_code(text)
+    phone = looks_like_phone(text)
+    prefix = code_prefix(text)
     if by_code:
+        ways.append("code")
         code = normalise(text)
         forms = fiscal_code_forms(code)
         # Exists, not IN: a handful of identifier rows probe the scope one by one, instead of
@@ -384,7 +492,7 @@ def person_search(
         ).values_list("person_id", "value", "person__family_names", "person__given_names")
         for person_id, value, family, given in rows:
             reason = MatchReason.SAME_CODE if value == code else MatchReason.OMOCODIC_CODE
-            found[person_id] = (1.0, [reason], family, given)
+            _found_add(found, person_id, 1.0, [reason], family, given)
         # Known only in the limited form: the exact code (an omocodic form is another
         # person's code), whatever the birth filters, never with names.
         readable = scoped(actor, Person.objects.filter(pk=OuterRef("pk")))
@@ -394,21 +502,44 @@ def person_search(
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-    elif text:
+    if phone:
+        ways.append("phone")
+        same_phone = base.filter(search_phone=phone)
+        more |= _listed_by(found, same_phone, 1.0, MatchReason.SAME_PHONE)
+    if prefix:
+        ways.append("code_prefix")
+        starting = PersonIdentifier.objects.filter(
+            person_id=OuterRef("pk"), value__startswith=prefix
+        )
+        share = round(len(prefix) / CF_LENGTH, 3)
+        more |= _listed_by(found, base.filter(Exists(starting)), share, MatchReason.CODE_PREFIX)
+    names_possible = not any(char.isdigit() for char in text)
+    if text and not by_code and not phone and (names_possible or not prefix):
+        ways.append("name")
         trigram = matching.trigram_enabled()
+        cap = TRIGRAM_CANDIDATE_CAP if trigram else CANDIDATE_CAP
         closest = _closest_name_candidates(base, text).values_list(
             "pk", "family_names", "given_names"
-        )[: TRIGRAM_CANDIDATE_CAP if trigram else CANDIDATE_CAP]
+        )[:cap]
         with transaction.atomic():
             if trigram:
                 _narrow_trigram_threshold()
             candidates = list(closest)
+        passed = False
         for pk, family, given in candidates:
             score, reasons = search_score(text, family_names=family, given_names=given)
-            if score >= SEARCH_MIN_SCORE:
-                found[pk] = (score, reasons, family, given)
-    best = sorted(found.items(), key=lambda item: (-item[1][0], item[1][2], item[1][3], item[0]))
-    chosen = best[: max(limit, 0)]
+            passed = score >= SEARCH_MIN_SCORE
+            if passed:
+                _found_add(found, pk, score, reasons, family, given)
+        # Only the closest ``cap`` were read: when even the least close of them matched, the
+        # ones left unread may match as well.
+        more |= len(candidates) >= cap and passed
+    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[1][2], item[1][3], item[0]))
+    total = len(ranked) + len(limited_ids)
+    size = max(page_size, 1)
+    number = min(max(page, 1), max(1, -(-total // size)))
+    first = (number - 1) * size
+    chosen = ranked[first : first + size]
     persons = _person_queryset().in_bulk([pk for pk, _row in chosen])
     extra = []
     if birth_date is not None:
@@ -425,8 +556,10 @@ def person_search(
         for pk, (score, reasons, _family, _given) in chosen
         if pk in persons
     ]
-    room = max(limit, 0) - len(matches)
-    for pk, ref in gate.person_refs(actor, limited_ids[: max(room, 0)]).items():
+    # The limited matches follow the readable ones in the same ranking.
+    limited_first = max(first - len(ranked), 0)
+    limited_page = limited_ids[limited_first : limited_first + size - len(chosen)]
+    for pk, ref in gate.person_refs(actor, limited_page).items():
         # Known, but without the sharing consent: no names, only whom to contact.
         matches.append(
             PersonMatch(
@@ -438,18 +571,40 @@ def person_search(
                 contact=ref.contact,
             )
         )
-    filters: dict[str, object] = {"query": text, "by": "code" if by_code else "name"}
+    filters: dict[str, object] = {"query": text, "by": "+".join(ways) or "name"}
     if birth_date is not None:
         filters["birth_date"] = birth_date.isoformat()
     if birth_year is not None:
         filters["birth_year"] = birth_year
+    detail: dict[str, object] = {"filters": filters, "result_count": len(matches)}
+    if number > 1 or total > len(matches):
+        detail.update(page=number, total=total, more=more)
     access_log_record(
         actor=actor,
         subject=PERSON_SEARCH_SUBJECT,
         action=AccessAction.SEARCH,
-        detail={"filters": filters, "result_count": len(matches)},
+        detail=detail,
     )
-    return matches
+    return PersonSearchPage(items=matches, number=number, page_size=size, total=total, more=more)
+
+
+def person_search(
+    *,
+    actor: Actor | None,
+    query: str,
+    birth_date: date | None = None,
+    birth_year: int | None = None,
+    limit: int = SEARCH_PAGE_SIZE,
+) -> list[PersonMatch]:
+    """The first ``limit`` persons of ``person_search_page`` (for pickers that show one list)."""
+    return person_search_page(
+        actor=actor,
+        query=query,
+        birth_date=birth_date,
+        birth_year=birth_year,
+        page=1,
+        page_size=max(limit, 0) or 1,
+    ).items[: max(limit, 0)]
 
 
 def _as_date(value: object) -> date | None:

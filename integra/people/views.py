@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integra.core.access import Actor, NotFound, PermissionRequired, require
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.people import selectors
 from integra.people.emergency import emergency_access_active
@@ -110,6 +110,12 @@ def _with_person(url: str, person_id: int) -> str:
     return f"{url}{separator}{urlencode({'persona': person_id})}"
 
 
+def _page_number(request: HttpRequest) -> int:
+    """The ``pagina`` asked for; anything but a positive number is the first page."""
+    value = request.GET.get("pagina", "")
+    return int(value) if value.isdigit() and 0 < len(value) < 7 else 1
+
+
 def _create_query(query: str) -> str:
     """The registration form prefilled with what was searched for (a code or a name)."""
     return urlencode({"codice" if looks_like_code(query) else "cognome": query})
@@ -125,13 +131,19 @@ def search(request: HttpRequest) -> HttpResponse:
     require(actor, Permission.PERSON_VIEW)
     form = PersonSearchForm(request.GET or None)
     args = form.search_args()
-    matches = selectors.person_search(actor=actor, **args) if args is not None else None
+    page = (
+        selectors.person_search_page(actor=actor, page=_page_number(request), **args)
+        if args is not None
+        else None
+    )
+    matches = page.items if page is not None else None
     # A code that finds no readable record may be opened in an emergency (shown whatever the
     # registry holds: the offer tells nothing about whether the code exists).
     by_code = args is not None and looks_like_code(args["query"])
     context = {
         "form": form,
         "matches": [(m, reason_labels(m.reasons)) for m in matches or []],
+        "page": page,
         "searched": args is not None,
         "can_create": actor.has(Permission.PERSON_EDIT),
         "create_query": _create_query(args["query"]) if args else "",
@@ -565,9 +577,9 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
     if moved is not None:
         return moved
     events = person_history_events(actor=actor, person_id=pk)
-    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("pagina"))
     context = _tab_context(view, "storico", actor)
-    context.update(page=page, entries=history_entries(list(page.object_list)))
+    context.update(page=page, entries=history_entries(list(page.object_list), actor=actor))
     return _render(request, "people/tab_history.html", context)
 
 
@@ -582,7 +594,7 @@ def permits_expiring(request: HttpRequest) -> HttpResponse:
     selectors.permits_expiring_access_record(
         actor=actor, within_days=selectors.PERMITS_EXPIRING_DAYS
     )
-    page = Paginator(rows, PERMITS_PAGE_SIZE).get_page(request.GET.get("pagina"))
+    page = CappedPaginator(rows, PERMITS_PAGE_SIZE).get_page(request.GET.get("pagina"))
     return _render(
         request,
         "people/permits_expiring.html",

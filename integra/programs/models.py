@@ -19,6 +19,16 @@ class RuleSetStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Sospesa")
 
 
+class RuleSetState(models.TextChoices):
+    """Where an act stands on a day, derived from its dates, its status and the later acts."""
+
+    FUTURE = "future", _("Non ancora in vigore")
+    IN_FORCE = "in_force", _("In vigore")
+    SUSPENDED = "suspended", _("In vigore: la misura è sospesa")
+    SUPERSEDED = "superseded", _("Sostituito da un atto successivo")
+    EXPIRED = "expired", _("Scaduto")
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class MeasureRuleSet(models.Model):
     """The rules of one measure set by one regional act, in force between two dates.

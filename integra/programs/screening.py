@@ -275,6 +275,16 @@ def _kind_label(kind: str) -> str:
     return str(IseeKind(kind).label) if kind in IseeKind.values else kind
 
 
+def isee_kind_names(rule: IseeRule | None) -> dict[str, str]:
+    """The kinds of ISEE a rule accepts, in words: ``{"adult": …, "minor": …}``."""
+    if rule is None:
+        return {}
+    return {
+        "adult": ", ".join(_kind_label(k) for k in rule.adult_kinds),
+        "minor": ", ".join(_kind_label(k) for k in rule.minor_kinds),
+    }
+
+
 def evaluate_isee(
     rule: IseeRule, bundle: EvidenceBundle, on: date
 ) -> tuple[CriterionResult, str | None]:

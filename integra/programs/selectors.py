@@ -20,7 +20,13 @@ from integra.people.access import hidden_link
 from integra.people.models import ConcealedKind, IseeDeclaration, Person
 from integra.programs.access import SCREENING_PERMISSIONS, may_screen
 from integra.programs.errors import ProgramError, ProgramErrorCode
-from integra.programs.models import EligibilityFact, MeasureRuleSet, ScreeningRecord
+from integra.programs.models import (
+    EligibilityFact,
+    MeasureRuleSet,
+    RuleSetState,
+    RuleSetStatus,
+    ScreeningRecord,
+)
 from integra.programs.rules import RuleSet
 from integra.programs.screening import (
     EvidenceBundle,
@@ -57,6 +63,36 @@ def rule_sets_in_force(*, on: date) -> list[MeasureRuleSet]:
     for row in rows:
         chosen.setdefault(row.measure_code, row)
     return list(chosen.values())
+
+
+def rule_set_state(
+    rule_set: MeasureRuleSet, *, on: date, in_force: MeasureRuleSet | None
+) -> RuleSetState:
+    """The state of ``rule_set`` on ``on``, given the act ``in_force`` for its measure that day
+    (``rule_set_in_force``): the one rule for the list of acts and the page of each act."""
+    if rule_set.effective_from > on:
+        return RuleSetState.FUTURE
+    if in_force is not None and in_force.pk == rule_set.pk:
+        if rule_set.status == RuleSetStatus.SUSPENDED:
+            return RuleSetState.SUSPENDED
+        return RuleSetState.IN_FORCE
+    if rule_set.effective_to is not None and rule_set.effective_to < on:
+        return RuleSetState.EXPIRED
+    return RuleSetState.SUPERSEDED
+
+
+def rule_sets_with_state(*, on: date) -> list[tuple[MeasureRuleSet, RuleSetState]]:
+    """Every act, latest first within each measure, with its state on ``on`` (two queries)."""
+    in_force = {r.measure_code: r for r in rule_sets_in_force(on=on)}
+    return [
+        (r, rule_set_state(r, on=on, in_force=in_force.get(r.measure_code)))
+        for r in rule_sets_all()
+    ]
+
+
+def rule_set_state_on(rule_set: MeasureRuleSet, *, on: date) -> RuleSetState:
+    in_force = rule_set_in_force(measure_code=rule_set.measure_code, on=on)
+    return rule_set_state(rule_set, on=on, in_force=in_force)
 
 
 def rule_sets_all(*, measure_code: str | None = None) -> QuerySet[MeasureRuleSet]:

@@ -22,6 +22,7 @@ from integra.programs.errors import ProgramError
 from integra.programs.facts import FACT_KINDS, FactKind
 from integra.programs.forms import FactForm, RuleFileForm, ScreeningForm
 from integra.programs.models import MeasureRuleSet
+from integra.programs.screening import isee_kind_names
 
 SECTION = "programs"
 
@@ -32,17 +33,13 @@ def _actor(request: HttpRequest) -> Actor | None:
 
 @login_required
 def rule_set_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    in_force = {r.pk for r in selectors.rule_sets_in_force(on=today)}
     actor = _actor(request)
     return render(
         request,
         "programs/rule_set_list.html",
         {
             "section": SECTION,
-            "rule_sets": selectors.rule_sets_all(),
-            "in_force": in_force,
-            "today": today,
+            "rule_sets": selectors.rule_sets_with_state(on=timezone.localdate()),
             "can_upload": actor is not None and actor.has(Permission.SYSTEM_ADMIN),
         },
     )
@@ -51,10 +48,17 @@ def rule_set_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def rule_set_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rule_set = get_object_or_404(MeasureRuleSet, pk=pk)
+    rules = selectors.rules_of(rule_set)
     return render(
         request,
         "programs/rule_set_detail.html",
-        {"section": SECTION, "rule_set": rule_set, "rules": selectors.rules_of(rule_set)},
+        {
+            "section": SECTION,
+            "rule_set": rule_set,
+            "state": selectors.rule_set_state_on(rule_set, on=timezone.localdate()),
+            "rules": rules,
+            "isee_kinds": isee_kind_names(rules.isee),
+        },
     )
 
 

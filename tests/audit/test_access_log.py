@@ -120,10 +120,14 @@ def test_allowed_read_is_kept_when_the_view_then_fails(client, org_a, social_wor
 
 @pytest.mark.django_db
 @pytest.mark.urls(__name__)
-def test_missing_record_is_not_logged(client, social_worker_a) -> None:
+def test_missing_record_is_logged_as_denied_like_a_forbidden_one(client, social_worker_a) -> None:
     client.force_login(social_worker_a.user)
     assert client.get("/notes/987654/").status_code == 404
-    assert not AccessLog.objects.exists()
+    (entry,) = AccessLog.objects.all()
+    assert (entry.outcome, entry.action) == (AccessOutcome.DENIED, AccessAction.VIEW)
+    assert (entry.subject_type, entry.subject_id) == ("policy_app.casenote", "987654")
+    assert entry.subject_organization_id is None
+    assert entry.user_id == social_worker_a.user.pk
 
 
 # --- allowed reads -----------------------------------------------------------------------------

@@ -44,11 +44,17 @@ def probe(org_a, org_b, make_membership):
     return worker, other, missing, {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def test_a_forbidden_id_is_logged_as_denied_and_a_missing_one_is_not(client, probe) -> None:
+def test_a_forbidden_id_and_a_missing_one_are_logged_alike(client, probe) -> None:
     worker, other, missing, headers = probe
     before = AccessLog.objects.count()
     assert client.get(f"/api/v1/staff/{missing}", **headers).status_code == 404
-    assert AccessLog.objects.count() == before
+    assert AccessLog.objects.count() == before + 1
+    entry = AccessLog.objects.order_by("-seq").first()
+    assert entry is not None
+    assert (entry.outcome, entry.action) == (AccessOutcome.DENIED, AccessAction.VIEW)
+    assert (entry.subject_type, entry.subject_id) == ("accounts.membership", str(missing))
+    assert entry.subject_organization_id is None
+    assert entry.detail == {"lookup": {"pk": str(missing)}}
     assert client.get(f"/api/v1/staff/{other.pk}", **headers).status_code == 404
     entry = AccessLog.objects.order_by("-seq").first()
     assert entry is not None
@@ -96,7 +102,7 @@ def test_before_the_response_missing_and_forbidden_do_the_same_work(probe) -> No
             },
         )
         _close(response)  # the server has sent it: now the denial is written
-        assert AccessLog.objects.count() == rows_before + (name == "forbidden")
+        assert AccessLog.objects.count() == rows_before + 1  # missing or forbidden alike
     assert runs["missing"][0] == runs["forbidden"][0]
     # The bodies differ only in the path and the request id.
     assert runs["missing"][1] == runs["forbidden"][1]

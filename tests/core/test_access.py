@@ -130,12 +130,15 @@ def test_missing_and_forbidden_give_the_same_not_found(role, org_a, notes, make_
     assert type(missing.value) is type(forbidden.value) is type(malformed.value) is NotFound
     assert str(missing.value) == str(forbidden.value) == str(malformed.value)
     assert str(forbidden.value) == "Risorsa non trovata."
-    # Only the attempt on a record that exists is logged, as denied.
-    (entry,) = AccessLog.objects.all()
-    assert entry.outcome == AccessOutcome.DENIED
-    assert (entry.subject_type, entry.subject_id) == ("policy_app.casenote", str(notes["b1"].pk))
+    # The attempts on a missing and on a forbidden record are logged alike, as denied; a
+    # malformed id names no record (the request's 404 is logged by the audit middleware).
+    missing_entry, entry = AccessLog.objects.order_by("at", "seq")
+    for logged, pk in ((missing_entry, notes["b1"].pk + 1000), (entry, notes["b1"].pk)):
+        assert logged.outcome == AccessOutcome.DENIED
+        assert (logged.subject_type, logged.subject_id) == ("policy_app.casenote", str(pk))
+        assert (logged.user_id, logged.organization_id) == (actor.user.pk, org_a.pk)
     assert entry.subject_organization_id == notes["b1"].organization_id
-    assert (entry.user_id, entry.organization_id) == (actor.user.pk, org_a.pk)
+    assert missing_entry.subject_organization_id is None
 
 
 def test_a_lookup_naming_several_visible_rows_is_not_a_denial(org_a, notes, make_actor) -> None:
@@ -175,7 +178,7 @@ def test_missing_and_forbidden_run_the_same_queries(org_a, notes, make_actor, mo
         runs[name] = [query["sql"].replace(str(pk), "<pk>") for query in queries.captured_queries]
     assert runs["missing"] == runs["forbidden"]
     assert len(runs["forbidden"]) == 2  # the scoped get, and the probe naming the row
-    assert [denial.object_id for denial in reported] == [notes["b1"].pk]
+    assert [denial.object_id for denial in reported] == [None, notes["b1"].pk]
 
 
 def test_denials_go_to_the_registered_hooks(org_a, notes, make_actor, monkeypatch) -> None:
@@ -196,6 +199,7 @@ def test_denials_go_to_the_registered_hooks(org_a, notes, make_actor, monkeypatc
             object_id=notes["b1"].pk,
             lookup={"pk": str(notes["b1"].pk)},
         ),
+        Denial(actor=actor, model=CaseNote, lookup={"pk": str(notes["b1"].pk + 1000)}),
         Denial(actor=actor, permission=Permission.AUDIT_VIEW, method="GET", path="/audit/"),
     ]
     assert not AccessLog.objects.exists()  # the audit app's hook was not registered here

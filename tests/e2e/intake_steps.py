@@ -76,10 +76,13 @@ def pre_assess_complex(page: Page) -> None:
     expect(page.locator("#suggerimento")).to_contain_text("Attivare l'UVM")
 
 
-def send_to_uvm(page: Page, reason: str = "Bisogno sanitario e sociale complesso") -> None:
-    uvm_form = page.locator("form").filter(has=page.get_by_role("heading", name="Invia all'UVM"))
+def send_to_uvm(page: Page, note: str = "Bisogno sanitario e sociale complesso") -> None:
+    """The triage suggested the UVM: its form is the page's primary action, the reason is a
+    note the operator may leave."""
+    uvm_form = page.locator("#azione-principale form")
+    expect(uvm_form.get_by_role("heading")).to_have_text("Invia all'UVM")
     uvm_form.get_by_text("Bisogno complesso", exact=True).click()
-    uvm_form.get_by_label("Motivo").fill(reason)
+    uvm_form.get_by_label("Nota (facoltativa)").fill(note)
     uvm_form.get_by_role("button", name="Invia all'UVM").click()
     expect(page.locator("#stato-richiesta")).to_have_text("Inviata all'UVM")
 

@@ -138,3 +138,35 @@ def test_person_tabs_are_reachable_and_accessible(page: Page, transactional_db) 
     page.goto("/persone/permessi-in-scadenza/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Permessi di soggiorno in scadenza")
     assert_accessible(page)
+
+
+def test_search_pages_and_finds_by_phone(page: Page, transactional_db) -> None:
+    """23 "Rossi": 20 on the first page, 3 on the next (htmx swaps only the results); a phone
+    number written another way finds its person."""
+    comune = _operator("as.pagine")
+    for n in range(23):
+        rossi = PersonFactory(
+            family_names="Rossi",
+            given_names=f"{chr(ord('A') + n)}lberto",
+            registered_by=comune,
+            phone="+39 333 123 4567" if n == 0 else "",
+        )
+        rossi.save()
+        CareRelationshipFactory(person=rossi, organization=comune)
+    login(page, "as.pagine", PASSWORD)
+    page.goto("/persone/")
+    page.get_by_label("Codice o nome").fill("Rossi")
+    results = page.locator("#risultati")
+    expect(results).to_contain_text("23 persone trovate")
+    expect(results).to_contain_text("Risultati da 1 a 20")
+    assert_accessible(page)
+    results.get_by_role("link", name="Pagina successiva").click()
+    expect(results).to_contain_text("Risultati da 21 a 23")
+    expect(results.get_by_role("link", name="Rossi Wlberto")).to_be_visible()
+    assert "pagina=2" in page.url
+    assert_accessible(page)
+
+    page.get_by_label("Codice o nome").fill("333-1234567")
+    expect(results).to_contain_text("1 persona trovata")
+    expect(results.get_by_role("link", name="Rossi Alberto")).to_be_visible()
+    expect(results).to_contain_text("stesso numero di telefono")

@@ -116,8 +116,26 @@ def test_transitions_legal_illegal_and_missing_data(client, pua_setting, headers
     )
     assert uvm.status_code == 200
     assert uvm.json()["uvm_due"] is not None
+    assert uvm.json()["uvm_sessions"] == []
     awaiting = client.get(f"{BASE}/awaiting-uvm", **headers).json()
     assert [r["id"] for r in awaiting["items"]] == [pk]
+    # Convened: the request is no longer waiting, and its answer names the session.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integra.assessments.uvm_models import UvmSession
+
+    session = UvmSession.objects.create(
+        person=pua_setting.person,
+        organization=pua_setting.asst,
+        intake_request_id=pk,
+        scheduled_for=timezone.now() + timedelta(days=2),
+        created_by=pua_setting.asst_operator.user,
+    )
+    assert client.get(f"{BASE}/awaiting-uvm", **headers).json()["items"] == []
+    (brief,) = client.get(f"{BASE}/requests/{pk}", **headers).json()["uvm_sessions"]
+    assert (brief["id"], brief["state"], brief["user_class"]) == (session.pk, "programmata", None)
 
 
 def test_pre_assessment_scores_and_suggests(client, pua_setting, headers) -> None:

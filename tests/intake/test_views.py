@@ -65,9 +65,9 @@ def test_inbox_lists_open_requests_with_counts(logged, pua_setting) -> None:
 
 
 def test_counts_are_capped(logged, pua_setting, monkeypatch) -> None:
-    from integra.intake import selectors
+    from integra.core import paging
 
-    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
     for _ in range(4):
         IntakeRequestFactory(pua=pua_setting.pua, person=pua_setting.person)
     response = logged.get("/pua/")

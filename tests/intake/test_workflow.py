@@ -221,11 +221,34 @@ def test_data_not_needed_by_the_move_is_refused(pua_setting) -> None:
     assert "need" in exc.value.errors
 
 
-def test_reason_and_need_are_required(pua_setting) -> None:
+def test_need_is_required_and_the_forward_step_needs_no_reason(pua_setting) -> None:
     request = _to_pre_assessment(pua_setting, _create(pua_setting))
     with pytest.raises(WorkflowError) as exc:
         transition(pua_setting.operator, request, S.SENT_TO_UVM, "  ")
-    assert set(exc.value.errors) == {"reason", "need"}
+    assert set(exc.value.errors) == {"need"}
+    moved = transition(pua_setting.operator, request, S.SENT_TO_UVM, "", need="complex")
+    assert moved.state == S.SENT_TO_UVM
+    assert moved.transitions.last().reason == ""
+
+
+def test_forwarding_needs_a_reason(pua_setting) -> None:
+    request = _create(pua_setting)
+    with pytest.raises(WorkflowError) as exc:
+        transition(
+            pua_setting.operator, request, S.FORWARDED, "", forwarded_to_id=pua_setting.asst.pk
+        )
+    assert exc.value.errors["reason"] == ["Indica il motivo del passaggio."]
+
+
+def test_the_next_move_is_the_obvious_step(pua_setting) -> None:
+    from integra.intake.workflow import next_move
+
+    request = _create(pua_setting)
+    assert next_move(request).target == S.PRE_ASSESSMENT
+    request = _to_pre_assessment(pua_setting, request)
+    assert next_move(request) is None  # no triage yet: no suggestion to follow
+    request.triage_suggestion = {"need": "simple", "route": "single_service"}
+    assert next_move(request).target == S.SENT_TO_SERVICE
 
 
 def test_unknown_state_is_refused(pua_setting) -> None:

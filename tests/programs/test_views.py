@@ -62,7 +62,9 @@ def test_screening_page(client, doctor, person) -> None:
     no_rules = client.get(url, {"measure": "B1", "on_date": "2026-05-01"}).content.decode()
     assert "Nessun atto regionale in vigore" in no_rules
     bad = client.get(url, {"measure": "B9", "on_date": "ieri"})
-    assert bad.status_code == 200 and "Correggi questi errori" in bad.content.decode()
+    assert bad.status_code == 200 and "Correggi questi dati" in bad.content.decode()
+    # A screening saves nothing: its errors do not say "Non è stato salvato nulla".
+    assert "salvato nulla" not in bad.content.decode()
 
 
 def test_screening_page_access(client, person, org_a, org_b, make_membership) -> None:

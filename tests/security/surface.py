@@ -235,6 +235,7 @@ API_PATH_IDS: dict[tuple[str, str], str | Public] = {
     (f"{API}/uvm-sessions/{{session_id}}/eligibility", "session_id"): "uvm_session",
     (f"{API}/uvm-sessions/{{session_id}}/conclude", "session_id"): "uvm_session",
     (f"{API}/uvm-sessions/{{session_id}}/cancel", "session_id"): "uvm_session",
+    (f"{API}/uvm-sessions/{{session_id}}/reschedule", "session_id"): "uvm_session",
     (f"{API}/uvm-sessions/{{session_id}}/minutes.pdf", "session_id"): "uvm_session",
     (f"{API}/measures/{{code}}/rules", "code"): _MEASURE,
     (f"{API}/measures/{{code}}/screen", "code"): _MEASURE,
@@ -333,6 +334,9 @@ LIMITED_FOR_PUA: frozenset[tuple[str, str]] = frozenset(
         ("POST", f"{API}/persons/{{person_id}}/consents/signed-form"),
         ("GET", "persone/<int:pk>/consenso-al-pua/"),
         ("POST", "persone/<int:pk>/consenso-al-pua/"),
+        # The same consent, collected on the request's page (intake/consent.py: the people
+        # service's rules, its notice).
+        ("POST", "pua/richieste/<int:pk>/consenso/"),
         # Deliver 6: an operator who knows of the person (the PUA knows the registry) but may
         # not read the record may open it in an emergency, with a reason, for a few hours.
         ("POST", f"{API}/persons/{{person_id}}/emergency-access"),
@@ -374,6 +378,7 @@ PAGE_PATH_IDS: dict[tuple[str, str], str | Public] = {
     ("pua/richieste/<int:pk>/", "pk"): "request",
     ("pua/richieste/<int:pk>/passaggio/", "pk"): "request",
     ("pua/richieste/<int:pk>/pre-valutazione/", "pk"): "request",
+    ("pua/richieste/<int:pk>/consenso/", "pk"): "request",
     ("pua/richieste/<int:pk>/allegati/", "pk"): "request",
     ("pua/richieste/<int:pk>/allegati/<int:attachment_pk>/", "pk"): "request",
     ("pua/richieste/<int:pk>/allegati/<int:attachment_pk>/", "attachment_pk"): "attachment",
@@ -397,6 +402,8 @@ PAGE_PATH_IDS: dict[tuple[str, str], str | Public] = {
     ("valutazioni/uvm/<int:pk>/esito/", "pk"): "uvm_session",
     ("valutazioni/uvm/<int:pk>/requisiti/", "pk"): "uvm_session",
     ("valutazioni/uvm/<int:pk>/annulla/", "pk"): "uvm_session",
+    ("valutazioni/uvm/<int:pk>/sposta/", "pk"): "uvm_session",
+    ("valutazioni/uvm/<int:pk>/consenso/", "pk"): "uvm_session",
     ("valutazioni/uvm/<int:pk>/verbale.pdf", "pk"): "uvm_session",
     ("misure/regole/<int:pk>/", "pk"): Public(
         "measures and their rules are regional configuration",
@@ -557,6 +564,10 @@ API_BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", f"{API}/uvm-sessions/{{session_id}}/conclude"): lambda w, t: {},
     ("POST", f"{API}/uvm-sessions/{{session_id}}/cancel"): lambda w, t: {"reason": "Annullata"},
+    ("POST", f"{API}/uvm-sessions/{{session_id}}/reschedule"): lambda w, t: {
+        "scheduled_for": (timezone.now() + timedelta(days=4)).isoformat(),
+        "reason": "Spostata",
+    },
     ("POST", f"{API}/measures/rule-sets"): lambda w, t: {"text": "measure = 'B9'"},
     ("POST", f"{API}/measures/{{code}}/screen"): lambda w, t: {
         "person_id": t.ident("person"),

@@ -32,9 +32,10 @@ from tests.security.world import Absent, Bundle, Member, World, omocodic
 # Pages that read a query (from their views and forms), and the curious query to send: "name"
 # (a search by the family name), "code" (by the codice fiscale), "ids" (the person's ids as
 # every filter the page knows), "today" (the day the world's reads were logged, for lists of one
-# day, which show yesterday by default).
+# day, which show yesterday by default), "phone" (the phone number, written another way) and
+# "prefix" (the first 8 characters of the codice fiscale).
 PAGE_QUERIES: dict[str, tuple[str, ...]] = {
-    "persone/": ("name", "code"),
+    "persone/": ("name", "code", "phone", "prefix"),
     "persone/nuova/": ("name", "code"),
     "persone/verifica-codice/": ("code",),
     "persone/<int:pk>/unisci/": ("name", "code", "ids"),
@@ -43,6 +44,10 @@ PAGE_QUERIES: dict[str, tuple[str, ...]] = {
     "valutazioni/uvm/": ("ids",),
     "valutazioni/uvm/nuova/": ("ids",),
     "persone/accesso-di-emergenza/": ("code",),
+    # Only the person's number: a name or code typed here is stored in the auditor's own log
+    # entries, which the next probe lists back (the auditor's own text, not the person's
+    # content; tests/audit/test_person_filter.py checks that a name or code names nobody the
+    # auditor may not identify).
     "audit/accessi/": ("ids",),
     "audit/accessi/esporta.csv": ("ids",),
     "audit/accessi-anomali/": ("today",),
@@ -61,6 +66,12 @@ def _cf(bundle: Bundle) -> str:
     return bundle.person.identifiers.get(is_primary=True).value
 
 
+def _phone_written_otherwise(phone: str) -> str:
+    """ "+39 333 1901010" as "333-190-1010": the search must still find (or not find) it."""
+    digits = "".join(ch for ch in phone.removeprefix("+39") if ch.isdigit())
+    return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+
+
 def _page_query(kind: str, target: Bundle) -> tuple[dict[str, Any], list[str]]:
     person = target.person
     if kind == "today":
@@ -74,8 +85,15 @@ def _page_query(kind: str, target: Bundle) -> tuple[dict[str, Any], list[str]]:
             {"q": omocodic(code), "cerca": code, "codice": code, "identifier_value": code},
             [code, omocodic(code)],
         )
+    if kind == "phone":
+        written = _phone_written_otherwise(person.phone)
+        return {"q": written}, [written]
+    if kind == "prefix":
+        prefix = _cf(target)[:8]
+        return {"q": prefix}, [prefix]
     ids = {
         "persona": person.pk,
+        "person": person.pk,
         "person_id": person.pk,
         "con": person.pk,
         "subject_id": person.pk,
@@ -106,15 +124,20 @@ def _api_query_variants(op: Operation, target: Bundle) -> list[tuple[dict[str, A
     if "day" in names:  # a list of one day (the auditor's anomalies): the world's day
         ids["day"] = timezone.localdate().isoformat()
     echoed = [str(ids["identifier"])] if "identifier" in ids else []
+    code = _cf(target)
+    if "person_query" in names:  # the auditor's filter, by number (see PAGE_QUERIES)
+        ids["person_query"] = target.person.pk
     if "q" not in names:
         return [(ids, echoed)]
-    code = _cf(target)
+    phone = _phone_written_otherwise(target.person.phone)
     return [
         ({**ids, "q": text}, [*echoed, *sent])
         for text, sent in (
             (target.person.family_names, [target.person.family_names]),
             (target.person.given_names, [target.person.given_names]),
             (omocodic(code), [omocodic(code)]),
+            (code[:8], [code[:8]]),
+            (phone, [phone]),
         )
     ]
 
