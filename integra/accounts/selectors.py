@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_otp import user_has_device
@@ -15,6 +19,8 @@ from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization, Unit
+
+M = TypeVar("M", bound=models.Model)
 
 
 def memberships_current(*, user: User) -> QuerySet[Membership]:
@@ -51,17 +57,90 @@ def membership_for_session(*, user: User, membership_id: object) -> Membership |
 
 
 def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
-    """The usable token matching ``raw_token``, with its operator and membership."""
-    token = (
-        ApiToken.objects.select_related("user", "membership__organization")
-        .filter(token_hash=hash_token(raw_token), revoked_at__isnull=True)
-        .first()
+    """The usable token matching ``raw_token``, with its operator and membership.
+
+    One statement per call checks that the token is usable now — not revoked, not expired, the
+    operator active, the membership current — so a revocation or a deactivation takes effect on
+    the very next request. The operator, the membership and its organisation are then built
+    from values kept in this process, keyed by their ids and by each row's version — the
+    transaction that wrote it and where (``xmin``, ``ctid``), a pair that every UPDATE changes,
+    even one made in the same transaction — so a role change, a renamed organisation or any
+    other edit is read afresh. Each call gets its own instances.
+    """
+    now = timezone.now()
+    today = timezone.localdate()
+    with connection.cursor() as cursor:
+        cursor.execute(_usable_token_sql(), [hash_token(raw_token), now, today, today])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token_id, prefix, last_used_at, user_id, membership_id, organization_id, version = row
+    user, membership = _operator_of(user_id, membership_id, organization_id, version)
+    # The other columns are deferred: read from the database if anything asks for them.
+    token = ApiToken.from_db(
+        connection.alias,
+        ["id", "user_id", "membership_id", "prefix", "last_used_at"],
+        [token_id, user_id, membership_id, prefix, last_used_at],
     )
-    if token is None or not token.is_usable or not token.user.is_active:
-        return None
-    if not token.membership.is_current():
-        return None
+    token.user = user
+    token.membership = membership
     return token
+
+
+@functools.cache
+def _usable_token_sql() -> str:
+    token, user = ApiToken._meta.db_table, User._meta.db_table
+    membership, organization = Membership._meta.db_table, Organization._meta.db_table
+    return f"""
+        SELECT t.id, t.prefix, t.last_used_at, t.user_id, t.membership_id, m.organization_id,
+               concat_ws('/', u.xmin, u.ctid, m.xmin, m.ctid, o.xmin, o.ctid)
+        FROM {token} t
+        JOIN {user} u ON u.id = t.user_id
+        JOIN {membership} m ON m.id = t.membership_id AND m.user_id = t.user_id
+        JOIN {organization} o ON o.id = m.organization_id
+        WHERE t.token_hash = %s AND t.revoked_at IS NULL
+          AND (t.expires_at IS NULL OR t.expires_at > %s)
+          AND u.is_active AND m.is_active AND m.valid_from <= %s
+          AND (m.valid_until IS NULL OR m.valid_until >= %s)
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+# (user id, membership id, organisation id, versions) -> (user, membership with organisation),
+# copied for each request; bounded, emptied when full (a few hundred operators per process).
+_OPERATORS: dict[tuple[int, int, int, str], tuple[User, Membership]] = {}
+_OPERATORS_MAX = 1024
+_OPERATORS_LOCK = threading.Lock()
+
+
+def _operator_of(
+    user_id: int, membership_id: int, organization_id: int, version: str
+) -> tuple[User, Membership]:
+    key = (user_id, membership_id, organization_id, version)
+    with _OPERATORS_LOCK:
+        cached = _OPERATORS.get(key)
+    if cached is None:
+        user = User.objects.get(pk=user_id)
+        membership = Membership.objects.select_related("organization").get(pk=membership_id)
+        cached = (user, membership)
+        with _OPERATORS_LOCK:
+            if len(_OPERATORS) >= _OPERATORS_MAX:
+                _OPERATORS.clear()
+            _OPERATORS[key] = cached
+    return _fresh_copy(cached[0]), _fresh_copy(cached[1])
+
+
+def _fresh_copy(instance: M) -> M:
+    """A copy that shares no mutable state with ``instance`` (Django copies ``_state`` and its
+    cache of related objects when a model instance is copied; lists are copied here)."""
+    duplicate = copy.copy(instance)
+    for name, value in vars(instance).items():
+        if isinstance(value, list):
+            setattr(duplicate, name, list(value))
+    cache = duplicate._state.fields_cache
+    for name, related in list(cache.items()):
+        if related is not None:
+            cache[name] = _fresh_copy(related)
+    return duplicate
 
 
 def api_tokens_of(*, actor: Actor) -> QuerySet[ApiToken]:

@@ -82,3 +82,26 @@ def row_hash(values: dict[str, Any]) -> str:
     payload = {name: _normalise(name, values.get(name)) for name in fields}
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# The columns of a new row that only its writer knows, under the chain's lock (the SQL function
+# ``audit_access_log_append``, migration audit 0006), in the order they come in the canonical form.
+WRITER_FIELDS = ("prev_hash", "seq", "shard")
+
+
+def canonical_parts(values: dict[str, Any]) -> list[str]:
+    """The canonical form of a new row (format ``CHAIN_VERSION``) cut where ``WRITER_FIELDS``
+    go: ``parts[0] + prev_hash + parts[1] + seq + parts[2] + shard + parts[3]``, each filled
+    in as JSON (the hash as a quoted string, the numbers as digits), is exactly the text that
+    ``row_hash`` hashes. The database fills the holes and hashes with its own ``sha256()``."""
+    parts = [""]
+    for number, name in enumerate(sorted(FIELDS_BY_VERSION[CHAIN_VERSION])):
+        key = json.dumps(name, ensure_ascii=False)
+        parts[-1] += ("{" if number == 0 else ",") + key + ":"
+        if name in WRITER_FIELDS:
+            parts.append("")
+            continue
+        value = _normalise(name, values.get(name))
+        parts[-1] += json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    parts[-1] += "}"
+    return parts

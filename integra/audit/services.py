@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import connection, models
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
-from integra.audit.chain import CHAIN_VERSION, GENESIS_HASH, row_hash
+from integra.audit.chain import CHAIN_VERSION, canonical_parts
 from integra.audit.models import AccessAction, AccessLog, AccessOutcome
 from integra.audit.purposes import AUDIT_PURPOSE
 from integra.audit.selectors import AccessLogFilters, access_log_list
@@ -205,53 +205,32 @@ def access_log_record(
         access_log_write(entries=[entry])
 
 
-def _chain_lock(*, preferred: int, shards: int) -> int:
-    """Lock a chain for this transaction: the preferred one if free, else the next free one,
-    else wait for the preferred one. Returns the chain's number.
-
-    The locks are re-entrant, so a transaction that already holds a chain gets it back before
-    it would ever wait: two writers never wait for each other in a cycle.
-    """
-    with connection.cursor() as cursor:
-        for offset in range(shards):
-            shard = (preferred + offset) % shards
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_CLASS, shard])
-            if cursor.fetchone()[0]:
-                return shard
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_CLASS, preferred])
-    return preferred
-
-
 def access_log_write(
     *, entries: list[dict[str, Any]], shards: int | None = None
 ) -> list[AccessLog]:
-    """Append entries, in order, to one chain of the log.
+    """Append entries, in order, to one chain of the log, in one statement.
 
     The chain is the one of the first entry's organisation (``organization_id`` modulo the
-    number of chains, ``AUDIT_LOG_SHARDS`` unless ``shards`` is given) or the next free one. Its
-    lock is held until the transaction commits, so the next writer of that chain reads this
+    number of chains, ``AUDIT_LOG_SHARDS`` unless ``shards`` is given) or the next free one:
+    the SQL function ``audit_access_log_append`` (migration audit 0006) locks it, reads its head
+    and inserts the rows, hashed over the canonical form that ``chain.canonical_parts`` gives.
+    The lock is held until the transaction commits, so the next writer of that chain reads this
     one's head. Outside a transaction, a checkpoint follows when one is due.
     """
     count = max(1, shards if shards is not None else settings.AUDIT_LOG_SHARDS)
     preferred = (entries[0].get("organization_id") or 0) % count if entries else 0
-    with transaction.atomic():
-        shard = _chain_lock(preferred=preferred, shards=count)
-        last = AccessLog.objects.filter(shard=shard).order_by("-seq").values("seq", "hash").first()
-        seq, prev_hash = (last["seq"], last["hash"]) if last else (0, GENESIS_HASH)
-        rows = []
-        for entry in entries:
-            seq += 1
-            values = {
-                **entry,
-                "version": CHAIN_VERSION,
-                "shard": shard,
-                "seq": seq,
-                "prev_hash": prev_hash,
-            }
-            values["hash"] = row_hash(values)
-            prev_hash = values["hash"]
-            rows.append(AccessLog(**values))
-        written = AccessLog.objects.bulk_create(rows)
+    rows = []
+    for entry in entries:
+        values = {**entry, "version": CHAIN_VERSION}
+        # The time with its microseconds, as hashed (DjangoJSONEncoder would cut them).
+        rows.append({**values, "at": values["at"].isoformat(), "parts": canonical_parts(values)})
+    payload = json.dumps(rows)
+    written = list(
+        AccessLog.objects.raw(
+            "SELECT * FROM audit_access_log_append(%s, %s, %s, %s::jsonb)",
+            [_CHAIN_LOCK_CLASS, count, preferred, payload],
+        )
+    )
     if not connection.in_atomic_block:
         # Only committed rows may be checkpointed: a caller's transaction could still roll back.
         from integra.audit.checkpoints import checkpoint_if_due

@@ -20,19 +20,22 @@ forgotten gate fails the first test that renders the row instead of leaking a na
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integra.core.access import Actor, NotFound, require, scoped
 from integra.core.permissions import Permission
-from integra.people.access import known_persons
-from integra.people.models import Person, PersonGateError, PersonRowQuerySet
+from integra.core.prepared import PreparedQuery, set_prefetched
+from integra.people.access import emergency_reads_enabled, known_persons
+from integra.people.models import Person, PersonGateError, PersonIdentifier, PersonRowQuerySet
 
 if TYPE_CHECKING:
     from integra.organizations.models import Organization
@@ -224,6 +227,75 @@ def person_known(*, actor: Actor | None, person_id: object) -> Person | None:
     )
 
 
+# The person of a detail, with whether its content is readable, and the person's codes:
+# compiled once per shape of the actor (integra/core/prepared.py).
+_DETAIL = PreparedQuery[Person]("user_id", "membership_id", "organization_id", "person_id")
+_CODES = PreparedQuery[PersonIdentifier]("person_id")
+
+
+def _stand_in(actor: Actor, *, user_id: int, membership_id: int, organization_id: int) -> Actor:
+    """``actor`` with other ids: the scopes read the actor's permissions and these ids only."""
+    assert actor.membership is not None
+    user = copy.copy(actor.user)
+    user.pk = user_id
+    membership = copy.copy(actor.membership)
+    membership._state = copy.copy(membership._state)
+    membership._state.fields_cache = {}
+    membership.pk, membership.user_id, membership.organization_id = (
+        membership_id,
+        user_id,
+        organization_id,
+    )
+    return replace(actor, user=user, membership=membership)
+
+
+def person_detail(*, actor: Actor, person_id: object) -> tuple[Person | None, bool]:
+    """The person ``actor`` may know of (else ``None``) and whether ``actor`` may read the
+    content (``person_scope``), in one query; with the content, the person's codes are loaded
+    (one more query), ordered as the record shows them. A person returned with ``False`` is for
+    the limited form only — never render it."""
+    pk = _id(person_id)
+    if pk is None or actor.membership is None or actor.organization_id is None:
+        return None, False
+
+    def build(
+        *, user_id: int, membership_id: int, organization_id: int, person_id: int
+    ) -> models.QuerySet[Person]:
+        who = _stand_in(
+            actor, user_id=user_id, membership_id=membership_id, organization_id=organization_id
+        )
+        readable = scoped(who, Person.objects.filter(pk=OuterRef("pk")))
+        related = ("birth_place_municipality", "residence_municipality", "domicile_municipality")
+        return (
+            known_persons(who, Person.objects.select_related(*related, "registered_by"))
+            .annotate(content_visible=Exists(readable))
+            .filter(pk=person_id)
+        )
+
+    shape = (actor.permissions, emergency_reads_enabled(), timezone.localdate())
+    found = _DETAIL.run(
+        shape,
+        build,
+        user_id=actor.user.pk,
+        membership_id=actor.membership.pk,
+        organization_id=actor.organization_id,
+        person_id=pk,
+    )
+    if not found:
+        return None, False
+    person = found[0]
+    if not person.content_visible:  # type: ignore[attr-defined]
+        return person, False
+
+    def codes(*, person_id: int) -> models.QuerySet[PersonIdentifier]:
+        return PersonIdentifier.objects.filter(person_id=person_id).order_by(
+            "-is_primary", "kind", "pk"
+        )
+
+    set_prefetched(person, "identifiers", _CODES.run("codes", codes, person_id=pk))
+    return person, True
+
+
 def is_stamped(person: Person) -> bool:
     return getattr(person, GATE_STAMP, None) is not None
 
@@ -243,6 +315,7 @@ __all__ = [
     "attach_person_refs",
     "full_ref_of",
     "gated",
+    "person_detail",
     "person_full",
     "person_known",
     "person_ref",

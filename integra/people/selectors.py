@@ -184,14 +184,13 @@ def person_get(*, actor: Actor | None, person_id: object, purpose: str = "") -> 
     """
     require(actor, Permission.PERSON_VIEW)
     assert actor is not None  # require() refuses None
-    known = gate.person_known(actor=actor, person_id=person_id)
+    known, readable = gate.person_detail(actor=actor, person_id=person_id)
     if known is None:
         # Not known: the same NotFound (and denial record) as any row outside the scope.
         get_visible(actor, Person, pk=person_id)
         raise NotFound()  # pragma: no cover - get_visible raised
-    person = scoped(actor, _person_queryset()).filter(pk=known.pk).first()
-    if person is not None:
-        view = PersonView(person_id=person.pk, person=gate.stamp(person, actor))
+    if readable:
+        view = PersonView(person_id=known.pk, person=gate.stamp(known, actor))
         detail = {"view": "anagrafica"}
     else:
         view = PersonView(
@@ -203,7 +202,7 @@ def person_get(*, actor: Actor | None, person_id: object, purpose: str = "") -> 
         detail = {"view": "limitata"}
     access_log_record(
         actor=actor,
-        subject=person if person is not None else known,
+        subject=known,
         action=AccessAction.VIEW,
         detail=detail,
         purpose=purpose,

@@ -151,3 +151,87 @@ def test_token_writes_carry_the_token_in_the_history_context(social_worker, bear
     assert context["user"] == social_worker.user.pk
     assert context["membership"] == social_worker.pk
     assert context["reason"] == "api_token_revoke"
+
+
+# --- the usable-token check runs on every request; the operator's rows are reused until changed --
+
+
+def test_revocation_expiry_and_deactivation_apply_to_the_next_request_after_a_good_one(
+    social_worker, bearer
+) -> None:
+    """Each change right after a successful request (the operator is then kept in memory)."""
+    checks = [
+        ("revoked", lambda: ApiToken.objects.update(revoked_at=timezone.now())),
+        (
+            "expired",
+            lambda: ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1)),
+        ),
+        ("user off", lambda: type(social_worker.user).objects.update(is_active=False)),
+        ("membership off", lambda: type(social_worker).objects.update(is_active=False)),
+        (
+            "membership ended",
+            lambda: type(social_worker).objects.update(
+                valid_from=timezone.localdate() - timedelta(days=10),
+                valid_until=timezone.localdate() - timedelta(days=1),
+            ),
+        ),
+    ]
+    for label, change in checks:
+        ApiToken.objects.all().delete()
+        type(social_worker.user).objects.update(is_active=True)
+        type(social_worker).objects.update(is_active=True, valid_until=None)
+        headers = bearer(social_worker)
+        assert Client().get(ME, **headers).status_code == 200, label
+        change()
+        _unauthorized(Client().get(ME, **headers), token_sent=True)
+
+
+def test_a_role_change_applies_to_the_next_request(social_worker, bearer) -> None:
+    headers = bearer(social_worker)
+    assert Client().get(ME, **headers).json()["roles"] == ["social_worker"]
+    social_worker.roles = [Role.CASE_MANAGER]
+    social_worker.save()
+    assert Client().get(ME, **headers).json()["roles"] == ["case_manager"]
+    # An update that leaves the values as they were still counts as a change (new row version).
+    type(social_worker).objects.update(roles=[Role.SOCIAL_WORKER])
+    assert Client().get(ME, **headers).json()["roles"] == ["social_worker"]
+
+
+def test_the_kept_operator_is_never_shared_across_operators(
+    social_worker, org_a, make_membership, bearer
+) -> None:
+    other = make_membership(org_a, Role.CASE_MANAGER)
+    mine, theirs = bearer(social_worker), bearer(other)
+    for _ in range(2):
+        me = Client().get(ME, **mine).json()
+        them = Client().get(ME, **theirs).json()
+        assert (me["membership_id"], me["username"]) == (
+            social_worker.pk,
+            social_worker.user.username,
+        )
+        assert (them["membership_id"], them["username"]) == (other.pk, other.user.username)
+
+
+def test_each_request_gets_its_own_operator_instances(social_worker, bearer) -> None:
+    from integra.accounts.selectors import api_token_authenticate
+
+    raw = bearer(social_worker)["HTTP_AUTHORIZATION"].split(" ", 1)[1]
+    first = api_token_authenticate(raw_token=raw)
+    first.membership.roles.append(Role.ORG_ADMIN)
+    first.user.first_name = "Altro"
+    second = api_token_authenticate(raw_token=raw)
+    assert second.membership.roles == [Role.SOCIAL_WORKER]
+    assert second.user.first_name == social_worker.user.first_name
+    assert second.membership.organization is not first.membership.organization
+
+
+def test_a_token_request_runs_one_statement_to_authenticate(
+    social_worker, bearer, django_assert_num_queries
+) -> None:
+    from integra.accounts.selectors import api_token_authenticate
+
+    raw = bearer(social_worker)["HTTP_AUTHORIZATION"].split(" ", 1)[1]
+    api_token_authenticate(raw_token=raw)  # the operator is read once ...
+    with django_assert_num_queries(1):  # ... then only the usable-token check
+        found = api_token_authenticate(raw_token=raw)
+        assert found.membership.organization.name == social_worker.organization.name
