@@ -230,6 +230,19 @@ def _notify(denial: Denial) -> None:
         hook(denial)
 
 
+def lookup_denial_record(actor: Actor, obj: models.Model, **lookup: Any) -> None:
+    """Report a row the actor may see but not use this way (another organisation's service to
+    edit, say), answered as not found: logged like ``get_visible``'s denials, once."""
+    _notify(
+        Denial(
+            actor=actor,
+            model=type(obj),
+            object_id=obj.pk,
+            lookup={key: str(value) for key, value in lookup.items()},
+        )
+    )
+
+
 def permission_denial_record(
     actor: Actor | None, permission: Permission, *, method: str = "", path: str = ""
 ) -> None:

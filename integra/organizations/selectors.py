@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from integra.audit.models import AccessAction, AccessOutcome
+from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
-from integra.core.access import Actor, NotFound, get_visible, require, scoped
+from integra.core.access import (
+    Actor,
+    NotFound,
+    get_visible,
+    lookup_denial_record,
+    require,
+    scoped,
+)
 from integra.core.models import Municipality
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization, Service, Unit
@@ -194,13 +201,7 @@ def service_for_edit(*, actor: Actor | None, service_id: int) -> Service:
         actor, Service.objects.prefetch_related("served_municipalities"), pk=service_id
     )
     if service.provider_id != actor.organization_id:
-        access_log_record(
-            actor=actor,
-            subject=service,
-            action=AccessAction.VIEW,
-            outcome=AccessOutcome.DENIED,
-            detail={"intent": "edit"},
-        )
+        lookup_denial_record(actor, service, pk=service_id)
         raise NotFound()
     return service
 
