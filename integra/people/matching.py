@@ -4,7 +4,8 @@ Names are compared after :func:`integra.organizations.search.normalize` (accents
 folded, apostrophes and dashes as spaces), so "Nicolò" = "NICOLO" and "D'Angelo" = "D Angelo";
 particles of one or two letters are also joined to the next word ("d angelo" → "dangelo") so
 that "DANGELO" matches too. Typos are measured with the optimal string alignment distance
-(Damerau-Levenshtein where a transposition counts one: "Giuseppe"/"Guiseppe" differ by one).
+(Damerau-Levenshtein where a transposition counts one: "Giuseppe"/"Guiseppe" differ by one),
+computed by rapidfuzz.
 
 Candidates come from the database in one query, by one of two paths chosen once per process:
 
@@ -28,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from rapidfuzz.distance import OSA
 
 from integra.organizations.search import extension_installed, normalize
 from integra.people.identifiers import (
@@ -98,22 +100,9 @@ def trigram_enabled() -> bool:
 
 def osa_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-    adjacent letters each cost one."""
-    if a == b:
-        return 0
-    if not a or not b:
-        return max(len(a), len(b))
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]
+    adjacent letters each cost one (rapidfuzz's, in C: the ranking computes it for every word of
+    every candidate)."""
+    return int(OSA.distance(a, b))
 
 
 def similarity(a: str, b: str) -> float:
