@@ -79,6 +79,7 @@ from integra.people.models import (
     Person,
     PersonDocument,
     PersonIdentifier,
+    PersonSearchName,
     PersonStatus,
 )
 
@@ -332,9 +333,14 @@ PERSON_DUPLICATE_SUBJECT = ("people.person", "", "Controllo dei possibili duplic
 def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Person]:
     """The persons that may match ``text``, closest first, so that the ``CANDIDATE_CAP`` read
     when a common name matches thousands are the likeliest ones (not the first by name):
-    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common."""
-    rows = base.filter(name_candidates_filter(text))
+    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common.
+
+    With ``pg_trgm`` the trigram condition is answered by the search table
+    (``PersonSearchName``): its index is lossy on common names, and the rows it points at are
+    rechecked there, narrow, instead of in the person table."""
     if matching.trigram_enabled():
+        similar = PersonSearchName.objects.filter(name_candidates_filter(text))
+        rows = base.filter(pk__in=similar.values("person_id"))
         words = normalize(text).split()
         closeness: Any = (
             TrigramWordSimilarity(words[0], "search_name")
@@ -342,6 +348,7 @@ def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Pers
             else TrigramSimilarity("search_name", " ".join(words))
         )
     else:
+        rows = base.filter(name_candidates_filter(text))
         shared = "SELECT unnest(search_keys) INTERSECT SELECT unnest(%s::varchar[])"
         # The keys go as a query parameter, never into the SQL text.
         closeness = RawSQL(f"cardinality(ARRAY({shared}))", (name_keys(text),))  # noqa: S611
