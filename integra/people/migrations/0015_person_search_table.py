@@ -34,9 +34,11 @@ CREATE TRIGGER person_search_name_sync
     AFTER INSERT OR DELETE OR UPDATE OF id, search_name ON people_person
     FOR EACH ROW EXECUTE FUNCTION person_search_name_sync();
 
+-- DELETE, not TRUNCATE: a TRUNCATE naming both tables (Django's flush) would refuse a second
+-- TRUNCATE of the search table from inside it.
 CREATE FUNCTION person_search_name_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE people_personsearchname;
+    DELETE FROM people_personsearchname;
     RETURN NULL;
 END
 $$;
