@@ -1,26 +1,27 @@
-"""Benchmark of the person search on a synthetic population: latency and recall@10.
+"""Benchmark of the person search on a synthetic population: latency and recall@10, against
+the application's own SQL run bare.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/integra_bench \
-        .venv/bin/python bench/people_search.py --label "100k"
+        .venv/bin/python bench/people_search.py --label "1M"
 
 Load the population first (manage.py seed_demo --persons N --seed S). Queries are made from
 persons drawn from the database with a fixed seed:
 
 - exact code: the person's codice fiscale / STP / ENI code;
-- exact name: "family given";
-- one typo: one edit (substitution, deletion, insertion or swap of adjacent letters) in the
-  longest word of the family or the given name (integra.people.synthetic.generator.typo);
+- one typo: one edit (substitution, deletion, insertion or swap of adjacent letters) at any
+  position of any word of the family or given names;
+- typo, first letter: the same, at the first letter of a word;
 - swapped: "given family".
 
-Three paths, side by side:
+Two paths, interleaved query by query (the order alternating), so that a load from other
+processes falls on both alike:
 
-- ``trigram``: the application's ``person_search`` (people/selectors.py) as a PUA operator
-  (sees everyone), with ``matching.trigram_enabled`` forced to True (pg_trgm present);
-- ``portable``: the same selector with ``matching.trigram_enabled`` forced to False (the
-  path of a PostgreSQL without pg_trgm: ``search_keys``);
-- ``raw_sql``: a hand-written trigram query on the normalised name
-  (``search_name % q ORDER BY similarity(search_name, q) DESC LIMIT 10``; for codes an equality
-  on ``people_personidentifier.value``), no scope, no access log.
+- ``app``: the application's ``person_search`` (people/selectors.py) as a PUA operator (sees
+  everyone), ten results: scope, ranking, hydration through the gate, access log;
+- ``sql``: the application's candidate SQL run bare at the same threshold
+  (``pg_trgm.similarity_threshold`` = ``matching.SEARCH_TRIGRAM_THRESHOLD``): the trigram
+  candidates on the search table, most similar first, ``TRIGRAM_CANDIDATE_CAP`` rows (its first
+  ten are its results); for codes, the equality on ``people_personidentifier.value``.
 
 recall@10: share of queries whose person is among the first 10 results. "homonym-aware"
 also counts a result with exactly the person's (normalised) name: a name-only query cannot
@@ -30,12 +31,14 @@ tell apart persons with the same name, so that is the ceiling of any name search
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from _common import percentile, setup_django, write_results
+
+_LETTERS = "abcdefghilmnoprstuvz"
 
 
 @dataclass
@@ -47,26 +50,43 @@ class Target:
     search_name: str
 
 
+def typo_anywhere(family: str, given: str, rng: random.Random, *, first: bool) -> str:
+    """One edit in a random word of "family given": at its first letter (``first``) or at any
+    position."""
+    words = f"{family} {given}".split()
+    index = rng.randrange(len(words))
+    chars = list(words[index].lower())
+    position = 0 if first else rng.randrange(len(chars))
+    edit = rng.randrange(4)
+    if edit == 3 and position + 1 < len(chars) and chars[position] != chars[position + 1]:
+        chars[position], chars[position + 1] = chars[position + 1], chars[position]
+    elif edit == 1 and len(chars) > 3:
+        del chars[position]
+    elif edit == 2:
+        chars.insert(position, rng.choice(_LETTERS))
+    else:
+        chars[position] = rng.choice([c for c in _LETTERS if c != chars[position]])
+    words[index] = "".join(chars)
+    return " ".join(words)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--label", default="", help="size label in the results (e.g. 1M)")
-    parser.add_argument("--queries", type=int, default=200, help="misspelled queries (recall)")
-    parser.add_argument("--latency-queries", type=int, default=100, help="per other kind")
+    parser.add_argument("--queries", type=int, default=200, help="per kind of query")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--paths", default="trigram,portable,raw_sql")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--note", default="", help="a line added under the figures")
     args = parser.parse_args()
     setup_django()
 
-    from django.db import connection
+    from django.db import connection, transaction
 
     from integra.accounts.models import Membership
-    from integra.core.access import Actor
-    from integra.organizations.search import normalize
+    from integra.core.access import Actor, scoped
     from integra.people import matching
-    from integra.people.models import Person
-    from integra.people.selectors import person_search
-    from integra.people.synthetic.generator import typo_in_name
+    from integra.people.models import Person, PersonStatus
+    from integra.people.selectors import _closest_name_candidates, person_search
 
     membership = Membership.objects.select_related("user").get(
         user__username="operatore.pua", organization__code="asst-melegnano-martesana"
@@ -79,8 +99,7 @@ def main() -> None:
         cursor.execute("ANALYZE people_person, people_personidentifier")
         cursor.execute("SELECT min(id), max(id) FROM people_person")
         low, high = cursor.fetchone()
-        wanted = max(args.queries, args.latency_queries)
-        ids = sorted(rng.sample(range(low, high + 1), min(wanted * 3, high - low + 1)))
+        ids = sorted(rng.sample(range(low, high + 1), min(args.queries * 3, high - low + 1)))
         cursor.execute(
             "SELECT p.id, p.family_names, p.given_names, p.search_name, "
             "(SELECT value FROM people_personidentifier i WHERE i.person_id = p.id "
@@ -89,38 +108,56 @@ def main() -> None:
             [ids],
         )
         rows = cursor.fetchall()
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(" on ")[0]
     rng.shuffle(rows)
     targets = [Target(r[0], r[1], r[2], r[4], r[3]) for r in rows]
-    with_code = [t for t in targets if t.code][: args.latency_queries]
-    named = targets[: args.latency_queries]
-    misspelled = targets[: args.queries]
+    with_code = [t for t in targets if t.code][: args.queries]
+    named = targets[: args.queries]
     typo_rng = random.Random(args.seed + 1)
     queries: dict[str, list[tuple[Target, str]]] = {
         "exact code": [(t, t.code or "") for t in with_code],
-        "exact name": [(t, f"{t.family} {t.given}") for t in named],
-        "one typo": [(t, " ".join(typo_in_name(t.family, t.given, typo_rng))) for t in misspelled],
+        "one typo": [(t, typo_anywhere(t.family, t.given, typo_rng, first=False)) for t in named],
+        "typo, first letter": [
+            (t, typo_anywhere(t.family, t.given, typo_rng, first=True)) for t in named
+        ],
         "swapped": [(t, f"{t.given} {t.family}") for t in named],
     }
 
-    def app_search(query: str) -> list[tuple[int, str]]:
+    def app_search(query: str) -> list[int]:
         matches = person_search(actor=actor, query=query, limit=10)
-        found = [m.person_id for m in matches if m.person_id is not None]
-        return [(pk, "") for pk in found]
+        return [m.person_id for m in matches if m.person_id is not None]
 
-    def raw_search(query: str) -> list[tuple[int, str]]:
-        with connection.cursor() as cursor:
-            if matching.looks_like_code(query):
+    def candidate_sql(query: str) -> tuple[str, tuple[object, ...]]:
+        """The SQL the application runs for the name candidates of ``query`` (PUA scope)."""
+        base = scoped(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
+        rows = _closest_name_candidates(base, query).values_list(
+            "pk", "family_names", "given_names"
+        )[: matching.TRIGRAM_CANDIDATE_CAP]
+        return rows.query.sql_with_params()
+
+    # Compiled before the clock starts: the bare SQL is timed, not Django's compiler.
+    compiled = {
+        query: candidate_sql(query)
+        for kind, batch in queries.items()
+        if kind != "exact code"
+        for _target, query in batch
+    }
+
+    def sql_search(query: str) -> list[int]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if query not in compiled:
                 cursor.execute(
-                    "SELECT person_id, '' FROM people_personidentifier WHERE value = %s",
+                    "SELECT person_id FROM people_personidentifier WHERE value = %s",
                     [query.strip().upper()],
                 )
-            else:
-                cursor.execute(
-                    "SELECT id, search_name FROM people_person WHERE search_name %% %s "
-                    "ORDER BY similarity(search_name, %s) DESC, id LIMIT 10",
-                    [normalize(query)] * 2,
-                )
-            return list(cursor.fetchall())
+                return [r[0] for r in cursor.fetchall()]
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(matching.SEARCH_TRIGRAM_THRESHOLD)],
+            )
+            cursor.execute(*compiled[query])
+            return [r[0] for r in cursor.fetchall()][:10]
 
     names_of: dict[int, str] = {}
 
@@ -130,55 +167,56 @@ def main() -> None:
             names_of.update(Person.objects.filter(pk__in=missing).values_list("pk", "search_name"))
         return {pk: names_of.get(pk, "") for pk in ids}
 
-    original = matching.trigram_enabled
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    for path in args.paths.split(","):
-        search: Callable[[str], list[tuple[int, str]]]
-        if path == "raw_sql":
-            search = raw_search
-        else:
-            enabled = path == "trigram"
-            matching.trigram_enabled = lambda enabled=enabled: enabled  # type: ignore[misc]
-            search = app_search
-        for warm in queries["exact name"][:5]:
-            search(warm[1])
-        results[path] = {}
-        for kind, batch in queries.items():
-            samples: list[float] = []
-            hits = homonym_hits = 0
-            for target, query in batch:
+    paths = {"app": app_search, "sql": sql_search}
+    for _target, query in queries["swapped"][:5]:
+        for search in paths.values():
+            search(query)
+    load_before = os.getloadavg()[0]
+    results: dict[str, dict[str, dict[str, float]]] = {path: {} for path in paths}
+    for kind, batch in queries.items():
+        samples: dict[str, list[float]] = {path: [] for path in paths}
+        hits = dict.fromkeys(paths, 0)
+        homonym_hits = dict.fromkeys(paths, 0)
+        for number, (target, query) in enumerate(batch):
+            order = list(paths) if number % 2 == 0 else list(reversed(paths))
+            for path in order:
                 start = time.perf_counter()
-                found = search(query)
-                samples.append((time.perf_counter() - start) * 1000)
-                found_ids = [pk for pk, _name in found][:10]
+                found_ids = paths[path](query)[:10]
+                samples[path].append((time.perf_counter() - start) * 1000)
                 if target.person_id in found_ids:
-                    hits += 1
-                    homonym_hits += 1
+                    hits[path] += 1
+                    homonym_hits[path] += 1
                 elif target.search_name in names(found_ids).values():
-                    homonym_hits += 1
+                    homonym_hits[path] += 1
+        for path in paths:
             results[path][kind] = {
-                "p50": percentile(samples, 0.5),
-                "p95": percentile(samples, 0.95),
-                "recall": hits / len(batch) if batch else 0.0,
-                "recall_h": homonym_hits / len(batch) if batch else 0.0,
+                "p50": percentile(samples[path], 0.5),
+                "p95": percentile(samples[path], 0.95),
+                "recall": hits[path] / len(batch) if batch else 0.0,
+                "recall_h": homonym_hits[path] / len(batch) if batch else 0.0,
                 "n": len(batch),
             }
             print(path, kind, results[path][kind], flush=True)
-    matching.trigram_enabled = original
+    load_after = os.getloadavg()[0]
 
     lines = [
-        f"- persons in the registry: {total:,}; queries from persons drawn with seed "
-        f"{args.seed}: {args.queries} misspelled, {args.latency_queries} of each other kind",
+        f"- persons in the registry: {total:,}; {args.queries} queries of each kind from persons "
+        f"drawn with seed {args.seed}; {version}; load average (1 min) {load_before:.1f} at the "
+        f"start, {load_after:.1f} at the end",
         "",
-        "| path | query | n | p50 ms | p95 ms | recall@10 | recall@10 (homonym-aware) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| query | app p50 ms | app p95 ms | SQL p50 ms | SQL p95 ms | p50 ratio | p95 ratio "
+        "| app recall@10 (homonym-aware) | SQL recall@10 (homonym-aware) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for path, kinds in results.items():
-        for kind, r in kinds.items():
-            lines.append(
-                f"| {path} | {kind} | {r['n']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
-                f"{r['recall']:.3f} | {r['recall_h']:.3f} |"
-            )
+    for kind in queries:
+        a, r = results["app"][kind], results["sql"][kind]
+        lines.append(
+            f"| {kind} | {a['p50']:.1f} | {a['p95']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+            f"{a['p50'] / r['p50']:.2f} | {a['p95'] / r['p95']:.2f} | "
+            f"{a['recall']:.3f} ({a['recall_h']:.3f}) | {r['recall']:.3f} ({r['recall_h']:.3f}) |"
+        )
+    if args.note:
+        lines += ["", args.note]
     if not args.no_write:
         write_results(f"Person search ({args.label or f'{total:,} persons'})", lines)
     else:

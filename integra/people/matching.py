@@ -4,7 +4,8 @@ Names are compared after :func:`integra.organizations.search.normalize` (accents
 folded, apostrophes and dashes as spaces), so "Nicolò" = "NICOLO" and "D'Angelo" = "D Angelo";
 particles of one or two letters are also joined to the next word ("d angelo" → "dangelo") so
 that "DANGELO" matches too. Typos are measured with the optimal string alignment distance
-(Damerau-Levenshtein where a transposition counts one: "Giuseppe"/"Guiseppe" differ by one).
+(Damerau-Levenshtein where a transposition counts one: "Giuseppe"/"Guiseppe" differ by one),
+computed by rapidfuzz.
 
 Candidates come from the database in one query, by one of two paths chosen once per process:
 
@@ -20,6 +21,7 @@ same scores, the trigram path only finds more candidates (two typos in a short w
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import string
@@ -28,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from rapidfuzz.distance import OSA
 
 from integra.organizations.search import extension_installed, normalize
 from integra.people.identifiers import (
@@ -98,22 +101,9 @@ def trigram_enabled() -> bool:
 
 def osa_distance(a: str, b: str) -> int:
     """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-    adjacent letters each cost one."""
-    if a == b:
-        return 0
-    if not a or not b:
-        return max(len(a), len(b))
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[len(b)]
+    adjacent letters each cost one (rapidfuzz's, in C: the ranking computes it for every word of
+    every candidate)."""
+    return int(OSA.distance(a, b))
 
 
 def similarity(a: str, b: str) -> float:
@@ -163,7 +153,7 @@ def _compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
-def _token_score(query_words: list[str], candidates: set[str]) -> float:
+def _token_score(query_words: tuple[str, ...], candidates: frozenset[str]) -> float:
     """Mean of each query word's best similarity to a word of the person, weighted by length."""
     total = sum(len(w) for w in query_words)
     if not total or not candidates:
@@ -171,16 +161,31 @@ def _token_score(query_words: list[str], candidates: set[str]) -> float:
     return sum(len(w) * max(similarity(w, c) for c in candidates) for w in query_words) / total
 
 
+@functools.lru_cache(maxsize=16384)
+def _name_forms(family_names: str, given_names: str) -> tuple[str, str, frozenset[str]]:
+    """A person's names compacted both ways round, and their word variants: the ranking reads
+    them for every candidate, and names repeat (cached)."""
+    return (
+        _compact(f"{family_names} {given_names}"),
+        _compact(f"{given_names} {family_names}"),
+        frozenset(_word_variants(f"{family_names} {given_names}")),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _query_forms(query: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A search text compacted, its words, its words with particles joined."""
+    words = _words(query)
+    return _compact(query), tuple(words), tuple(_join_particles(words))
+
+
 def search_score(query: str, *, family_names: str, given_names: str) -> tuple[float, list[str]]:
     """How well a search text matches a person's names, and why (0-1)."""
-    straight = _compact(f"{family_names} {given_names}")
-    swapped = _compact(f"{given_names} {family_names}")
-    compact_query = _compact(query)
+    straight, swapped, variants = _name_forms(family_names, given_names)
+    compact_query, words, joined = _query_forms(query)
     full_straight = similarity(compact_query, straight)
     full_swapped = similarity(compact_query, swapped)
-    variants = _word_variants(f"{family_names} {given_names}")
-    words = _words(query)
-    tokens = max(_token_score(words, variants), _token_score(_join_particles(words), variants))
+    tokens = max(_token_score(words, variants), _token_score(joined, variants))
     score = max(full_straight, full_swapped, tokens)
     reasons: list[str] = []
     if score >= 1.0:

@@ -356,6 +356,24 @@ class PersonOwnedRecord:
         return ref
 
 
+class PersonSearchName(models.Model):
+    """The search table: each person's ``search_name`` alone, with its own trigram index.
+
+    The trigram index is lossy: for a common name it points at tens of thousands of rows to
+    recheck (33,754 for "Esposto Francesca" at 1M persons, to return 100). Rechecked here, in
+    rows of two columns, they cost a fraction of the wide ``people_person`` rows. Written only by
+    the database (trigger ``person_search_name_sync``, migration 0015), on every insert — COPY
+    included —, change of name or id, deletion and truncation of a person: no writer can leave
+    it stale. Not a foreign key, so that merges and deletions never see it; never an output.
+    """
+
+    person_id = models.BigIntegerField(primary_key=True)
+    search_name = models.CharField(max_length=310)
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.search_name}"
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class PersonIdentifier(models.Model):
     """A code that identifies a person: codice fiscale, provisional code, STP, ENI, TEAM."""

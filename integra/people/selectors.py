@@ -7,10 +7,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +79,7 @@ from integra.people.models import (
     Person,
     PersonDocument,
     PersonIdentifier,
+    PersonSearchName,
     PersonStatus,
 )
 
@@ -320,9 +332,14 @@ PERSON_DUPLICATE_SUBJECT = ("people.person", "", "Controllo dei possibili duplic
 def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Person]:
     """The persons that may match ``text``, closest first, so that the ``CANDIDATE_CAP`` read
     when a common name matches thousands are the likeliest ones (not the first by name):
-    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common."""
-    rows = base.filter(name_candidates_filter(text))
+    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common.
+
+    With ``pg_trgm`` the trigram condition is answered by the search table
+    (``PersonSearchName``): its index is lossy on common names, and the rows it points at are
+    rechecked there, narrow, instead of in the person table."""
     if matching.trigram_enabled():
+        similar = PersonSearchName.objects.filter(name_candidates_filter(text))
+        rows = base.filter(pk__in=similar.values("person_id"))
         words = normalize(text).split()
         closeness: Any = (
             TrigramWordSimilarity(words[0], "search_name")
@@ -330,6 +347,7 @@ def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Pers
             else TrigramSimilarity("search_name", " ".join(words))
         )
     else:
+        rows = base.filter(name_candidates_filter(text))
         shared = "SELECT unnest(search_keys) INTERSECT SELECT unnest(%s::varchar[])"
         # The keys go as a query parameter, never into the SQL text.
         closeness = RawSQL(f"cardinality(ARRAY({shared}))", (name_keys(text),))  # noqa: S611
@@ -435,6 +453,73 @@ def _listed_by(found: _Found, persons: QuerySet[Person], score: float, reason: s
     return len(listed) > SEARCH_COUNT_CAP
 
 
+def _found_by_code(found: _Found, actor: Actor, code: str, birth: Q) -> list[int]:
+    """Add the persons holding ``code`` (or an omocodic form of it) whose content ``actor``
+    reads and who pass the ``birth`` filters; return the ids of those ``actor`` may only know of
+    and who hold exactly ``code`` (whatever the birth filters: they are never filtered, named
+    or scored).
+
+    One index lookup of the code first — no other query when nobody holds it — then one query
+    for the gate's verdict on the holders: known (``known_persons``), readable (``scoped``).
+    """
+    holders = list(
+        PersonIdentifier.objects.filter(value__in=fiscal_code_forms(code)).values_list(
+            "person_id", "value"
+        )
+    )
+    if not holders:
+        return []
+    readable = scoped(actor, Person.objects.filter(pk=OuterRef("pk")))
+    verdicts = (
+        known_persons(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
+        .filter(pk__in={person_id for person_id, _value in holders})
+        .annotate(
+            readable=Exists(readable),
+            in_filters=ExpressionWrapper(birth, output_field=BooleanField())
+            if birth
+            else Value(True),
+        )
+        .values_list("pk", "family_names", "given_names", "readable", "in_filters")
+    )
+    limited: set[int] = set()
+    for pk, family, given, content, in_filters in verdicts:
+        values = {value for person_id, value in holders if person_id == pk}
+        if content and in_filters:
+            reason = MatchReason.SAME_CODE if code in values else MatchReason.OMOCODIC_CODE
+            _found_add(found, pk, 1.0, [reason], family, given)
+        elif not content and code in values:
+            # Known only in the limited form: the exact code (an omocodic form is another
+            # person's code), never with names.
+            limited.add(pk)
+    return sorted(limited)
+
+
+def _search_results(ids: list[int]) -> dict[int, Person]:
+    """The persons of a page of results with what a result shows (names, sex, birth, codes):
+    no joins, the codes in the same query."""
+    codes = PersonIdentifier.objects.filter(person_id=OuterRef("pk")).order_by(
+        "-is_primary", "kind", "pk"
+    )
+    fields = PersonIdentifier._meta.concrete_fields
+    names = [f.attname for f in fields]
+    rows = Person.objects.filter(pk__in=ids).annotate(
+        codes=ArraySubquery(codes.values(json=JSONObject(**{name: name for name in names})))
+    )
+    persons: dict[int, Person] = {}
+    for person in rows:
+        # JSON gives dates as text: each field turns its value back into its Python type.
+        identifiers = [
+            PersonIdentifier.from_db(
+                "default", names, [f.to_python(code[f.attname]) for f in fields]
+            )
+            for code in person.codes
+        ]
+        # What prefetch_related("identifiers") would have left: person.identifiers.all().
+        person._prefetched_objects_cache = {"identifiers": identifiers}  # type: ignore[attr-defined]
+        persons[person.pk] = person
+    return persons
+
+
 def person_search_page(
     *,
     actor: Actor | None,
@@ -469,11 +554,12 @@ def person_search_page(
     require(actor, Permission.PERSON_VIEW)
     text = query.strip()
     assert actor is not None  # require() refuses None
-    base = scoped(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
+    birth = Q()
     if birth_date is not None:
-        base = base.filter(birth_date=birth_date)
+        birth &= Q(birth_date=birth_date)
     if birth_year is not None:
-        base = base.filter(birth_date__year=birth_year)
+        birth &= Q(birth_date__year=birth_year)
+    base = scoped(actor, Person.objects.filter(status=PersonStatus.ACTIVE)).filter(birth)
     found: _Found = {}
     limited_ids: list[int] = []
     more = False
@@ -483,25 +569,7 @@ def person_search_page(
     prefix = code_prefix(text)
     if by_code:
         ways.append("code")
-        code = normalise(text)
-        forms = fiscal_code_forms(code)
-        # Exists, not IN: a handful of identifier rows probe the scope one by one, instead of
-        # the scope (every visible person) being read to build a hash.
-        rows = PersonIdentifier.objects.filter(
-            Exists(base.filter(pk=OuterRef("person_id"))), value__in=forms
-        ).values_list("person_id", "value", "person__family_names", "person__given_names")
-        for person_id, value, family, given in rows:
-            reason = MatchReason.SAME_CODE if value == code else MatchReason.OMOCODIC_CODE
-            _found_add(found, person_id, 1.0, [reason], family, given)
-        # Known only in the limited form: the exact code (an omocodic form is another
-        # person's code), whatever the birth filters, never with names.
-        readable = scoped(actor, Person.objects.filter(pk=OuterRef("pk")))
-        limited_ids = list(
-            known_persons(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
-            .filter(~Exists(readable), identifiers__value=code)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        limited_ids = _found_by_code(found, actor, normalise(text), birth)
     if phone:
         ways.append("phone")
         same_phone = base.filter(search_phone=phone)
@@ -540,7 +608,7 @@ def person_search_page(
     number = min(max(page, 1), max(1, -(-total // size)))
     first = (number - 1) * size
     chosen = ranked[first : first + size]
-    persons = _person_queryset().in_bulk([pk for pk, _row in chosen])
+    persons = _search_results([pk for pk, _row in chosen])
     extra = []
     if birth_date is not None:
         extra.append(MatchReason.SAME_BIRTH_DATE)

@@ -26,6 +26,9 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from integra.accounts.models import Membership
 from integra.accounts.services import api_token_create
@@ -100,6 +103,31 @@ def test_distance_counts_a_swap_as_one() -> None:
     assert osa_distance("rossi", "rosi") == 1
     assert osa_distance("", "abc") == 3
     assert similarity("rosi", "rossi") == 0.8
+
+
+def _osa_reference(a: str, b: str) -> int:
+    """The textbook optimal string alignment (the dynamic programme the module used before
+    rapidfuzz): the second implementation the library is checked against."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
+
+
+@hypothesis_settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="abcdeor ", max_size=12), st.text(alphabet="abcdeor ", max_size=12))
+def test_distance_is_the_textbook_optimal_string_alignment(a: str, b: str) -> None:
+    # A small alphabet, so that repeated letters and adjacent swaps are frequent; OSA (not
+    # unrestricted Damerau): "ca" → "abc" is 3, not 2.
+    assert osa_distance(a, b) == _osa_reference(a, b)
+    assert osa_distance("ca", "abc") == _osa_reference("ca", "abc") == 3
 
 
 def test_keys_are_first_and_last_three_letters_with_particles_joined() -> None:

@@ -19,7 +19,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from integra.audit.models import AccessAction, AccessLog
@@ -311,3 +313,57 @@ def test_cut_candidates_that_stop_matching_do_not_say_more(path, pua, monkeypatc
         person("Rossini", "Ugo")
     found = person_search_page(actor=pua, query="Rossi")
     assert (found.total, found.more) == (3, False)
+
+
+# --- codes: one index lookup first; results hydrated in one query -------------------------------
+
+
+def _registry_queries(captured) -> list[str]:
+    """The queries of a search that read the registry (not the access log's)."""
+    return [q["sql"] for q in captured if "people_" in q["sql"]]
+
+
+def test_a_code_nobody_holds_costs_one_index_lookup(pua) -> None:
+    person("Rossi", "Mario")
+    with CaptureQueriesContext(connection) as captured:
+        assert person_search_page(actor=pua, query=ROSSI_80).items == []
+    (lookup,) = _registry_queries(captured.captured_queries)
+    assert 'FROM "people_personidentifier"' in lookup and 'people_person"' not in lookup
+
+
+def test_a_code_found_costs_three_registry_queries(pua) -> None:
+    """The lookup, the gate's verdict on the holders, the page's persons with their codes."""
+    mario = person("Rossi", "Mario")
+    PersonIdentifierFactory(person=mario, value=ROSSI_80)
+    PersonIdentifierFactory(
+        person=mario,
+        kind="team",
+        value="80380000123456789012",
+        is_primary=False,
+        issuing_country="IT",
+        valid_until=date(2031, 5, 31),
+    )
+    with CaptureQueriesContext(connection) as captured:
+        (match,) = person_search(actor=pua, query=ROSSI_80)
+    assert len(_registry_queries(captured.captured_queries)) == 3
+    # The codes as prefetch_related would give them: the main one first, typed values.
+    codes = [(c.value, c.valid_until, c.is_primary) for c in match.person.identifiers.all()]
+    assert codes == [(ROSSI_80, None, True), ("80380000123456789012", date(2031, 5, 31), False)]
+
+
+def test_birth_filters_drop_a_readable_holder_but_never_turn_it_limited(
+    org_a, org_b, make_actor
+) -> None:
+    """Born on 1 January 1980: a search for the code with birth year 1985 finds no readable
+    record — and does not show the readable holder as "limited" either; a holder the operator
+    may only know of is limited whatever the birth filters (they are never applied to it)."""
+    readable = person("Rossi", "Mario", birth_date=date(1980, 1, 1))
+    PersonIdentifierFactory(person=readable, value=ROSSI_80)
+    hidden = PersonFactory(registered_by=org_b, birth_date=date(1985, 12, 10))
+    PersonIdentifierFactory(person=hidden, value=ROSSI_85)
+    operator = make_actor(org_a, Role.PUA_OPERATOR)
+    assert person_search_page(actor=operator, query=ROSSI_80, birth_year=1985).items == []
+    (match,) = person_search_page(actor=operator, query=ROSSI_80, birth_year=1980).items
+    assert (match.person_id, match.limited) == (readable.pk, False)
+    (match,) = person_search_page(actor=operator, query=ROSSI_85, birth_year=1980).items
+    assert (match.person_id, match.limited) == (hidden.pk, True)
