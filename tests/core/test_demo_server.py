@@ -115,7 +115,13 @@ def test_demo_logins_does_not_load_every_url(db) -> None:
         "execute_from_command_line(['manage.py', 'demo_logins']);"
         "print('URLCONF', 'integra.urls' in sys.modules)"
     )
-    env = {**os.environ, "INTEGRA_ALLOW_INSECURE_KEY": "1", "DATABASE_URL": database_url()}
+    # Both URLs on the test database (CI sets DATABASE_OWNER_URL to its own database).
+    env = {
+        **os.environ,
+        "INTEGRA_ALLOW_INSECURE_KEY": "1",
+        "DATABASE_URL": database_url(),
+        "DATABASE_OWNER_URL": database_url(),
+    }
     done = subprocess.run(
         [sys.executable, "-c", probe],
         cwd=REPO,

@@ -137,6 +137,14 @@ def test_invalid_codice_fiscale_is_a_422_naming_the_identifier(client, worker_a)
     assert Person.objects.count() == 0
 
 
+def _numbers(value: object) -> list[int]:
+    if isinstance(value, dict):
+        return [n for item in value.values() for n in _numbers(item)]
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    return [value] if isinstance(value, int) and not isinstance(value, bool) else []
+
+
 def test_duplicate_is_refused_without_naming_the_holder(client, rossi_id, worker_b) -> None:
     """The same 409 as any possible duplicate: no code of its own, no name, no id, no score."""
     body = problem_of(
@@ -145,7 +153,10 @@ def test_duplicate_is_refused_without_naming_the_holder(client, rossi_id, worker
     [candidate] = body["candidates"]
     assert (candidate["person"], candidate["known"], candidate["score"]) == (None, None, None)
     assert candidate["reasons"] == [] and candidate["certain"] is True
-    assert str(rossi_id) not in json.dumps(body)
+    # The holder's id appears nowhere: not as a value, not in a link or a "n. N" label.
+    assert rossi_id not in _numbers(body)
+    text = json.dumps(body)
+    assert f"/persons/{rossi_id}" not in text and f"n. {rossi_id}" not in text
 
 
 def test_bad_fields_are_named_in_italian(client, worker_a) -> None:
