@@ -7,8 +7,9 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -95,3 +96,9 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
         "core/municipality_list.html",
         {"form": form, "page": page, "paginator": paginator},
     )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, asked by browsers on pages without our icon link (the Django admin):
+    the SVG icon, rather than a 404 that the access log would count as a denied attempt."""
+    return HttpResponsePermanentRedirect(static("integra/favicon.svg"))

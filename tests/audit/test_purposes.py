@@ -20,7 +20,7 @@ from tests.audit.test_integrity import verify_command
 from tests.people.factories import CareRelationshipFactory, PersonFactory
 
 # Addresses that are no part of the service: nothing there reads protected data.
-NO_PURPOSE = {"healthz", "i18n/", "jsi18n/", "admin/", "api/v1/"}
+NO_PURPOSE = {"healthz", "favicon.ico", "i18n/", "jsi18n/", "admin/", "api/v1/"}
 
 
 @pytest.mark.parametrize(

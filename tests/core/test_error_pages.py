@@ -134,3 +134,16 @@ def test_a_refused_form_is_logged_as_a_denied_change(worker_client) -> None:
     assert (entry.outcome, entry.action) == (AccessOutcome.DENIED, AccessAction.CHANGE)
     assert (entry.subject_type, entry.subject_id) == (REQUEST_SUBJECT_TYPE, "403")
     assert entry.detail == {"status": 403, "method": "POST", "path": "/persone/nuova/"}
+
+
+def test_favicon_is_the_icon_not_a_denied_attempt(client, django_user_model) -> None:
+    """Browsers ask /favicon.ico on pages without our icon link (the Django admin): a 404 there
+    would put a denied attempt in the access log for every such page."""
+    from integra.audit.models import AccessLog
+
+    user = django_user_model.objects.create_user(username="icona", password="x-Integra-2026!")
+    client.force_login(user)
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("integra/favicon.svg")
+    assert not AccessLog.objects.filter(outcome="denied").exists()

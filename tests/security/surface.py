@@ -128,6 +128,7 @@ PAGE_PREFIXES_LEFT_OUT = {
     "jsi18n/": "the JavaScript translation catalogue: static text",
     "static/": "static files",
     "healthz": "the health check: no data",
+    "favicon.ico": "a redirect to the static icon, no data",
 }
 _PARAM = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
