@@ -155,6 +155,11 @@ def _without_jit(database: Any) -> None:
 
 
 _without_jit(DATABASES["default"])
+# Server-side prepared statements only where the code asks for them (``prepare=True``, the hot
+# statements of integra/core/prepared.py): the ORM's client-side-binding cursors never prepare,
+# and psycopg's automatic preparation after N runs is left off (a threshold no count reaches).
+# Django's default (None) would disable even the explicit ones.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
 # The owner's connection settings, used by `migrate` in place of the application's.
 DATABASE_OWNER = dj_database_url.parse(DATABASE_OWNER_URL or DATABASE_URL)
 _without_jit(DATABASE_OWNER)

@@ -18,6 +18,7 @@ from integra.audit.models import AccessAction
 from integra.audit.services import access_log_record
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.permissions import Permission
+from integra.core.prepared import prepared_rows
 from integra.organizations.models import Organization, Unit
 
 M = TypeVar("M", bound=models.Model)
@@ -59,7 +60,7 @@ def membership_for_session(*, user: User, membership_id: object) -> Membership |
 def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
     """The usable token matching ``raw_token``, with its operator and membership.
 
-    One statement per call checks that the token is usable now — not revoked, not expired, the
+    One statement per call (prepared once per connection) checks that the token is usable now — not revoked, not expired, the
     operator active, the membership current — so a revocation or a deactivation takes effect on
     the very next request. The operator, the membership and its organisation are then built
     from values kept in this process, keyed by their ids and by each row's version — the
@@ -69,11 +70,10 @@ def api_token_authenticate(*, raw_token: str) -> ApiToken | None:
     """
     now = timezone.now()
     today = timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute(_usable_token_sql(), [hash_token(raw_token), now, today, today])
-        row = cursor.fetchone()
-    if row is None:
+    found = prepared_rows(_usable_token_sql(), [hash_token(raw_token), now, today, today])
+    if not found:
         return None
+    row = found[0]
     token_id, prefix, last_used_at, user_id, membership_id, organization_id, version = row
     user, membership = _operator_of(user_id, membership_id, organization_id, version)
     # The other columns are deferred: read from the database if anything asks for them.

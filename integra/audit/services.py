@@ -38,6 +38,7 @@ from integra.audit.purposes import AUDIT_PURPOSE
 from integra.audit.selectors import AccessLogFilters, access_log_list
 from integra.core.access import require
 from integra.core.permissions import Permission
+from integra.core.prepared import prepared_rows
 
 if TYPE_CHECKING:
     from integra.core.access import Actor
@@ -205,6 +206,22 @@ def access_log_record(
         access_log_write(entries=[entry])
 
 
+# The columns the append function returns, as the model's attributes (one fixed statement).
+_LOG_FIELDS = [field.attname for field in AccessLog._meta.concrete_fields]
+_LOG_APPEND_SQL = "SELECT {} FROM audit_access_log_append(%s, %s, %s, %s::jsonb)".format(  # noqa: S608 - column names from the model
+    ", ".join(str(field.column) for field in AccessLog._meta.concrete_fields)
+)
+
+
+def _log_row(row: tuple[Any, ...]) -> AccessLog:
+    """An ``AccessLog`` from a row of the append function, converted as the ORM reads it."""
+    values = [
+        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
+        for field, value in zip(AccessLog._meta.concrete_fields, row, strict=True)
+    ]
+    return AccessLog.from_db(connection.alias, _LOG_FIELDS, values)
+
+
 def access_log_write(
     *, entries: list[dict[str, Any]], shards: int | None = None
 ) -> list[AccessLog]:
@@ -225,12 +242,10 @@ def access_log_write(
         # The time with its microseconds, as hashed (DjangoJSONEncoder would cut them).
         rows.append({**values, "at": values["at"].isoformat(), "parts": canonical_parts(values)})
     payload = json.dumps(rows)
-    written = list(
-        AccessLog.objects.raw(
-            "SELECT * FROM audit_access_log_append(%s, %s, %s, %s::jsonb)",
-            [_CHAIN_LOCK_CLASS, count, preferred, payload],
-        )
-    )
+    written = [
+        _log_row(row)
+        for row in prepared_rows(_LOG_APPEND_SQL, [_CHAIN_LOCK_CLASS, count, preferred, payload])
+    ]
     if not connection.in_atomic_block:
         # Only committed rows may be checkpointed: a caller's transaction could still roll back.
         from integra.audit.checkpoints import checkpoint_if_due

@@ -17,10 +17,12 @@ fall back to a plain ORM evaluation for that shape — slower, never wrong.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+import time
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models.query import get_related_populators
@@ -38,6 +40,7 @@ class _Template:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str], ...]  # (position among the parameters, value name)
     compiler: SQLCompiler
+    hydration: _Hydration
 
 
 class PreparedQuery(Generic[M]):
@@ -71,10 +74,8 @@ class PreparedQuery(Generic[M]):
         params = list(template.params)
         for position, name in template.slots:
             params[position] = type(params[position])(values[name])
-        with connections[using].cursor() as cursor:
-            cursor.execute(template.sql, params)
-            rows = cursor.fetchall()
-        return _hydrate(template.compiler, rows, using)
+        rows = prepared_rows(template.sql, params, using=using)
+        return template.hydration.objects(rows, using)
 
     def _compile(self, build: Callable[..., models.QuerySet[M]], using: str) -> _Template | None:
         stand_ins = {name: _SENTINEL_BASE - number for number, name in enumerate(self.names)}
@@ -97,29 +98,94 @@ class PreparedQuery(Generic[M]):
                 return None
         if any(str(value) in sql for value in stand_ins.values()):
             return None
-        return _Template(sql=sql, params=tuple(params), slots=tuple(slots), compiler=compiler)
+        return _Template(
+            sql=sql,
+            params=tuple(params),
+            slots=tuple(slots),
+            compiler=compiler,
+            hydration=_Hydration.of(compiler, using),
+        )
 
 
-def _hydrate(compiler: SQLCompiler, rows: list[tuple[Any, ...]], using: str) -> list[Any]:
-    """Model instances from ``rows``, as ``django.db.models.query.ModelIterable`` makes them."""
-    select, klass_info = compiler.select, compiler.klass_info
-    assert klass_info is not None
-    model_cls = klass_info["model"]
-    select_fields = klass_info["select_fields"]
-    start, end = select_fields[0], select_fields[-1] + 1
-    init_list = [column[0].target.attname for column in select[start:end]]
-    related_populators = get_related_populators(klass_info, select, using)  # type: ignore[call-arg]
-    annotations = compiler.annotation_col_map or {}
-    width = compiler.col_count
-    objects = []
-    for row in compiler.results_iter([[row[:width] for row in rows]]):
-        obj = model_cls.from_db(using, init_list, row[start:end])
-        for populator in related_populators:
-            populator.populate(row, obj)
-        for name, position in annotations.items():
-            setattr(obj, name, row[position])
-        objects.append(obj)
-    return objects
+def prepared_rows(
+    sql: str, params: Sequence[Any], *, using: str = "default"
+) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` run as a server-side prepared statement of this connection.
+
+    The ORM's cursors bind values on the client: every call sends the whole SQL text with the
+    values in it, and PostgreSQL plans it again (1.3 ms for the person detail at a million
+    persons, five times the 0.24 ms of running it). A hot statement of fixed text is instead
+    prepared once per connection (psycopg's ``prepare=True``, values bound by the server) and
+    then only executed. Only for reads: the ORM's wrappers are skipped (the history context
+    that writes need is not set here); the statement is still in ``connection.queries`` when
+    queries are logged (DEBUG, the tests' query counts) and errors are Django's own.
+
+    Behind a connection pooler in transaction mode, statements prepared this way need one that
+    keeps them per client (PgBouncer 1.21 or later with ``max_prepared_statements``).
+    """
+    wrapper = connections[using]
+    with wrapper.cursor():  # connects, and sets the connection's time zone loaders
+        pass
+    start = time.monotonic()
+    with wrapper.wrap_database_errors, psycopg.Cursor(wrapper.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        # (not ``cursor.description``: it builds a column object per column on every call)
+        rows = cursor.fetchall() if cursor.pgresult and cursor.pgresult.ntuples else []
+    if wrapper.queries_logged:
+        wrapper.queries_log.append(
+            {"sql": f"{sql} -- {list(params)!r}", "time": f"{time.monotonic() - start:.3f}"}
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class _Hydration:
+    """How rows of a compiled query become model instances, as
+    ``django.db.models.query.ModelIterable`` makes them — worked out once per template (the
+    converters and populators depend only on the compiled query)."""
+
+    compiler: SQLCompiler
+    model: type[models.Model]
+    init_list: tuple[str, ...]
+    start: int
+    end: int
+    width: int
+    populators: tuple[Any, ...]
+    annotations: tuple[tuple[str, int], ...]
+    converters: dict[int, Any]
+
+    @classmethod
+    def of(cls, compiler: SQLCompiler, using: str) -> _Hydration:
+        select, klass_info = compiler.select, compiler.klass_info
+        assert klass_info is not None
+        select_fields = klass_info["select_fields"]
+        start, end = select_fields[0], select_fields[-1] + 1
+        width = compiler.col_count or 0
+        return cls(
+            compiler=compiler,
+            model=klass_info["model"],
+            init_list=tuple(column[0].target.attname for column in select[start:end]),
+            start=start,
+            end=end,
+            width=width,
+            populators=tuple(get_related_populators(klass_info, select, using)),  # type: ignore[call-arg]
+            annotations=tuple((compiler.annotation_col_map or {}).items()),
+            converters=compiler.get_converters([column[0] for column in select[:width]]),
+        )
+
+    def objects(self, rows: list[tuple[Any, ...]], using: str) -> list[Any]:
+        values: Iterable[Any] = (row[: self.width] for row in rows)
+        if self.converters:
+            values = self.compiler.apply_converters(values, self.converters)
+        objects = []
+        for row in values:
+            obj = self.model.from_db(using, list(self.init_list), row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
 
 
 def set_prefetched(instance: models.Model, relation: str, objects: list[Any]) -> None:

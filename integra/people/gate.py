@@ -21,13 +21,16 @@ forgotten gate fails the first test that renders the row instead of leaking a na
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,10 +230,40 @@ def person_known(*, actor: Actor | None, person_id: object) -> Person | None:
     )
 
 
-# The person of a detail, with whether its content is readable, and the person's codes:
+# The person of a detail, with whether its content is readable and the person's codes:
 # compiled once per shape of the actor (integra/core/prepared.py).
 _DETAIL = PreparedQuery[Person]("user_id", "membership_id", "organization_id", "person_id")
-_CODES = PreparedQuery[PersonIdentifier]("person_id")
+_CODE_FIELDS = tuple(
+    field.attname for field in PersonIdentifier._meta.concrete_fields if field.name != "person"
+)
+
+
+def _codes_column(actor: Actor) -> ArraySubquery:
+    """The person's codes as one array of JSON objects, in the order the record shows them —
+    empty unless ``actor`` may read the content, so the limited form never carries them."""
+    readable = scoped(actor, Person.objects.filter(pk=OuterRef("person_id")))
+    codes = PersonIdentifier.objects.filter(person_id=OuterRef("pk")).filter(Exists(readable))
+    return ArraySubquery(
+        codes.order_by("-is_primary", "kind", "pk").values(
+            row=JSONObject(**{name: name for name in _CODE_FIELDS})
+        )
+    )
+
+
+def _codes_from(person: Person, rows: list[Any]) -> list[PersonIdentifier]:
+    """Model instances of the codes read by ``_codes_column`` (as loaded from the database)."""
+    fields = PersonIdentifier._meta.concrete_fields
+    codes = []
+    for row in rows:
+        data = json.loads(row) if isinstance(row, str) else row
+        values = [
+            person.pk if field.name == "person" else field.to_python(data[field.attname])
+            for field in fields
+        ]
+        code = PersonIdentifier.from_db("default", [f.attname for f in fields], values)
+        code.person = person
+        codes.append(code)
+    return codes
 
 
 def _stand_in(actor: Actor, *, user_id: int, membership_id: int, organization_id: int) -> Actor:
@@ -268,7 +301,10 @@ def person_detail(*, actor: Actor, person_id: object) -> tuple[Person | None, bo
         related = ("birth_place_municipality", "residence_municipality", "domicile_municipality")
         return (
             known_persons(who, Person.objects.select_related(*related, "registered_by"))
-            .annotate(content_visible=Exists(readable))
+            .annotate(
+                content_visible=Exists(readable),
+                codes_read=_codes_column(who),
+            )
             .filter(pk=person_id)
         )
 
@@ -284,15 +320,10 @@ def person_detail(*, actor: Actor, person_id: object) -> tuple[Person | None, bo
     if not found:
         return None, False
     person = found[0]
+    rows = person.__dict__.pop("codes_read", None) or []
     if not person.content_visible:  # type: ignore[attr-defined]
         return person, False
-
-    def codes(*, person_id: int) -> models.QuerySet[PersonIdentifier]:
-        return PersonIdentifier.objects.filter(person_id=person_id).order_by(
-            "-is_primary", "kind", "pk"
-        )
-
-    set_prefetched(person, "identifiers", _CODES.run("codes", codes, person_id=pk))
+    set_prefetched(person, "identifiers", _codes_from(person, rows))
     return person, True
 
 

@@ -5,7 +5,7 @@ compiled statement is reused across operators, organisations, persons and emerge
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import product
 
 import pytest
@@ -16,6 +16,7 @@ from integra.core.permissions import Role
 from integra.people import gate
 from integra.people.access import emergency_reads, known_persons
 from integra.people.dossier_models import EmergencyAccess
+from integra.people.identifiers import IdentifierKind
 from integra.people.models import ConsentPurpose, Person
 from tests.factories import OrganizationFactory
 from tests.people.factories import (
@@ -120,10 +121,20 @@ def test_a_missing_or_malformed_id_is_nobody(world) -> None:
 def test_the_codes_come_with_the_content_only(world, django_assert_num_queries) -> None:
     actors, persons = world
     gate.person_detail(actor=actors["pua_c"], person_id=persons["of_a"].pk)  # compiled
-    with django_assert_num_queries(2):  # the person with the flag, then the codes
+    with django_assert_num_queries(1):  # the person with the flag and the codes (issue 11)
         person, readable = gate.person_detail(actor=actors["pua_a"], person_id=persons["of_a"].pk)
         codes = [code.value for code in person.identifiers.all()]
+        assert all(code.person is person for code in person.identifiers.all())
     assert readable and codes == list(persons["of_a"].identifiers.values_list("value", flat=True))
+    stored = persons["of_a"].identifiers.get(value=codes[0])
+    read = person.identifiers.all()[0]
+    assert (read.pk, read.kind, read.issued_on, read.valid_until, read.created_at) == (
+        stored.pk,
+        stored.kind,
+        stored.issued_on,
+        stored.valid_until,
+        stored.created_at,
+    )
     assert person.residence_municipality_id == persons["of_a"].residence_municipality_id
     with django_assert_num_queries(1):  # limited: no codes read
         person, readable = gate.person_detail(
@@ -131,3 +142,40 @@ def test_the_codes_come_with_the_content_only(world, django_assert_num_queries) 
         )
     assert person is not None and not readable
     assert person.registered_by.name == "ASST Beta"
+    assert "codes_read" not in person.__dict__
+    assert "identifiers" not in getattr(person, "_prefetched_objects_cache", {})
+
+
+def test_the_codes_read_with_the_person_are_the_stored_ones_in_the_record_order(world) -> None:
+    """The codes travel inside the detail's one statement as JSON: dates, flags and the order
+    (primary first, then by kind) come back exactly as stored."""
+    actors, persons = world
+    person = persons["of_a"]
+    team = PersonIdentifierFactory(
+        person=person,
+        kind=IdentifierKind.TEAM,
+        value="80380000001234567890",
+        issuing_country="DE",
+        issued_on=date(2024, 2, 29),
+        valid_until=date(2029, 2, 28),
+        is_primary=False,
+    )
+    stp = PersonIdentifierFactory(
+        person=person, kind=IdentifierKind.STP, value="STP030001234567", is_primary=False
+    )
+    read, readable = gate.person_detail(actor=actors["pua_a"], person_id=person.pk)
+    assert readable
+    codes = list(read.identifiers.all())
+    primary = person.identifiers.get(is_primary=True)
+    # -is_primary, kind ("stp" < "team"), pk
+    assert [c.pk for c in codes] == [primary.pk, stp.pk, team.pk]
+    got = codes[2]
+    assert (got.kind, got.value, got.issuing_country, got.issued_on, got.valid_until) == (
+        "team",
+        "80380000001234567890",
+        "DE",
+        date(2024, 2, 29),
+        date(2029, 2, 28),
+    )
+    assert got.created_at == team.created_at and got.is_primary is False
+    assert not got._state.adding
