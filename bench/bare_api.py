@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import psycopg
@@ -77,6 +78,10 @@ class Captured:
     body_bytes: int
     statements: list[Statement] = field(default_factory=list)
     dropped: int = 0
+    # In-process time of the captured request, and of it the time spent in the database calls
+    # (the SQL's execution and the rows' transfer, as Django's cursor returns).
+    seconds: float = 0.0
+    sql_seconds: float = 0.0
 
     @property
     def queries(self) -> int:
@@ -98,14 +103,19 @@ def capture(client: Any, path: str, authorization: str) -> Captured:
 
     recorded: list[Statement] = []
     dropped = 0
+    sql_seconds = 0.0
 
     def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal dropped
+        nonlocal dropped, sql_seconds
         if sql.startswith(_LAST_USED_UPDATE):
             dropped += 1
         else:
             recorded.append(Statement(sql, _plain(params, many=many), many))
-        return execute(sql, params, many, context)
+        start = perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            sql_seconds += perf_counter() - start
 
     # The thread's own connection object (``django.db.connection`` is a proxy to it), its
     # methods shadowed by instance attributes for the time of the request.
@@ -130,14 +140,18 @@ def capture(client: Any, path: str, authorization: str) -> Captured:
     real.rollback = traced_rollback  # type: ignore[method-assign]
     try:
         with real.execute_wrapper(record):
+            start = perf_counter()
             response = client.get(path, HTTP_AUTHORIZATION=authorization)
             body = response.content
             response.close()
+            seconds = perf_counter() - start
     finally:
         for name in ("set_autocommit", "commit", "rollback"):
             del real.__dict__[name]
+    statements = _without_empty(recorded)
+    status = response.status_code
     return Captured(
-        path, authorization, response.status_code, len(body), _without_empty(recorded), dropped
+        path, authorization, status, len(body), statements, dropped, seconds, sql_seconds
     )
 
 
