@@ -16,6 +16,7 @@ fall back to a plain ORM evaluation for that shape — slower, never wrong.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -116,9 +117,13 @@ def prepared_rows(
     values in it, and PostgreSQL plans it again (1.3 ms for the person detail at a million
     persons, five times the 0.24 ms of running it). A hot statement of fixed text is instead
     prepared once per connection (psycopg's ``prepare=True``, values bound by the server) and
-    then only executed. Only for reads: the ORM's wrappers are skipped (the history context
-    that writes need is not set here); the statement is still in ``connection.queries`` when
-    queries are logged (DEBUG, the tests' query counts) and errors are Django's own.
+    then only executed. The statement goes through the connection's execute wrappers, is in
+    ``connection.queries`` when queries are logged (DEBUG, the tests' query counts), and its
+    errors are Django's own.
+
+    Statements that begin with SELECT only (a function that writes, such as the access-log
+    append, included): django-pghistory prefixes its context to other statements, and a
+    prepared statement holds one command.
 
     Behind a connection pooler in transaction mode, statements prepared this way need one that
     keeps them per client (PgBouncer 1.21 or later with ``max_prepared_statements``).
@@ -128,7 +133,15 @@ def prepared_rows(
         pass
     start = time.monotonic()
     with wrapper.wrap_database_errors, psycopg.Cursor(wrapper.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
+
+        def execute(sql: str, params: Sequence[Any], many: bool, context: Any) -> None:
+            cursor.execute(sql, params, prepare=True)
+
+        # Through the connection's execute wrappers, as every ORM statement (instrumentation
+        # such as bench/bare_api.py's capture sees it; django-pghistory leaves a SELECT alone).
+        for outer in reversed(wrapper.execute_wrappers):
+            execute = functools.partial(outer, execute)
+        execute(sql, params, False, {"connection": wrapper, "cursor": cursor})
         # (not ``cursor.description``: it builds a column object per column on every call)
         rows = cursor.fetchall() if cursor.pgresult and cursor.pgresult.ntuples else []
     if wrapper.queries_logged:
