@@ -38,7 +38,13 @@ from integra.core.access import Actor, NotFound, require, scoped
 from integra.core.permissions import Permission
 from integra.core.prepared import PreparedQuery, set_prefetched
 from integra.people.access import emergency_reads_enabled, known_persons
-from integra.people.models import Person, PersonGateError, PersonIdentifier, PersonRowQuerySet
+from integra.people.models import (
+    Person,
+    PersonGateError,
+    PersonIdentifier,
+    PersonRowQuerySet,
+    PersonStatus,
+)
 
 if TYPE_CHECKING:
     from integra.organizations.models import Organization
@@ -238,11 +244,9 @@ _CODE_FIELDS = tuple(
 )
 
 
-def _codes_column(actor: Actor) -> ArraySubquery:
-    """The person's codes as one array of JSON objects, in the order the record shows them —
-    empty unless ``actor`` may read the content, so the limited form never carries them."""
-    readable = scoped(actor, Person.objects.filter(pk=OuterRef("person_id")))
-    codes = PersonIdentifier.objects.filter(person_id=OuterRef("pk")).filter(Exists(readable))
+def codes_array(codes: models.QuerySet[PersonIdentifier]) -> ArraySubquery:
+    """``codes`` (a subquery on the outer person) as one array of JSON objects, in the order
+    the record shows them; ``codes_from_array`` turns it back into model instances."""
     return ArraySubquery(
         codes.order_by("-is_primary", "kind", "pk").values(
             row=JSONObject(**{name: name for name in _CODE_FIELDS})
@@ -250,11 +254,12 @@ def _codes_column(actor: Actor) -> ArraySubquery:
     )
 
 
-def _codes_from(person: Person, rows: list[Any]) -> list[PersonIdentifier]:
-    """Model instances of the codes read by ``_codes_column`` (as loaded from the database)."""
+def codes_from_array(person: Person, rows: list[Any] | None) -> list[PersonIdentifier]:
+    """Model instances of the codes read by ``codes_array``, as loaded from the database (JSON
+    gives dates as text: each field turns its value back into its Python type)."""
     fields = PersonIdentifier._meta.concrete_fields
     codes = []
-    for row in rows:
+    for row in rows or []:
         data = json.loads(row) if isinstance(row, str) else row
         values = [
             person.pk if field.name == "person" else field.to_python(data[field.attname])
@@ -264,6 +269,15 @@ def _codes_from(person: Person, rows: list[Any]) -> list[PersonIdentifier]:
         code.person = person
         codes.append(code)
     return codes
+
+
+def _codes_column(actor: Actor) -> ArraySubquery:
+    """The person's codes, empty unless ``actor`` may read the content (so the limited form
+    never carries them)."""
+    readable = scoped(actor, Person.objects.filter(pk=OuterRef("person_id")))
+    return codes_array(
+        PersonIdentifier.objects.filter(person_id=OuterRef("pk")).filter(Exists(readable))
+    )
 
 
 def _stand_in(actor: Actor, *, user_id: int, membership_id: int, organization_id: int) -> Actor:
@@ -284,9 +298,9 @@ def _stand_in(actor: Actor, *, user_id: int, membership_id: int, organization_id
 
 def person_detail(*, actor: Actor, person_id: object) -> tuple[Person | None, bool]:
     """The person ``actor`` may know of (else ``None``) and whether ``actor`` may read the
-    content (``person_scope``), in one query; with the content, the person's codes are loaded
-    (one more query), ordered as the record shows them. A person returned with ``False`` is for
-    the limited form only — never render it."""
+    content (``person_scope``), in one prepared statement; with the content, the person's codes
+    (read in the same statement), ordered as the record shows them. A person returned with
+    ``False`` is for the limited form only — never render it."""
     pk = _id(person_id)
     if pk is None or actor.membership is None or actor.organization_id is None:
         return None, False
@@ -323,8 +337,58 @@ def person_detail(*, actor: Actor, person_id: object) -> tuple[Person | None, bo
     rows = person.__dict__.pop("codes_read", None) or []
     if not person.content_visible:  # type: ignore[attr-defined]
         return person, False
-    set_prefetched(person, "identifiers", _codes_from(person, rows))
+    set_prefetched(person, "identifiers", codes_from_array(person, rows))
     return person, True
+
+
+# The holders of a code, with whether each one's content is readable (the search by code).
+_HOLDERS_MAX = 8
+_HOLDERS = PreparedQuery[Person](
+    "user_id", "membership_id", "organization_id", *(f"holder_{n}" for n in range(_HOLDERS_MAX))
+)
+
+
+def holders_verdict(*, actor: Actor, person_ids: Iterable[int]) -> list[tuple[Person, bool]]:
+    """The active persons among ``person_ids`` that ``actor`` may know of, each with whether
+    ``actor`` may read the content — names and birth date only, for the search's own use
+    (never rendered as such). One prepared statement for up to ``_HOLDERS_MAX`` persons (a code
+    has one holder, or a few with its omocodic forms)."""
+    ids = sorted({pk for pk in (_id(value) for value in person_ids) if pk is not None})
+    if not ids or actor.membership is None or actor.organization_id is None:
+        return []
+    count = min(len(ids), _HOLDERS_MAX)
+
+    def build(*, user_id: int, membership_id: int, organization_id: int, **holders: int) -> Any:
+        who = _stand_in(
+            actor, user_id=user_id, membership_id=membership_id, organization_id=organization_id
+        )
+        readable = scoped(who, Person.objects.filter(pk=OuterRef("pk")))
+        among = models.Q()
+        for number in range(count):
+            among |= models.Q(pk=holders[f"holder_{number}"])
+        return (
+            known_persons(who, Person.objects.filter(status=PersonStatus.ACTIVE))
+            .filter(among)
+            .only("pk", "family_names", "given_names", "birth_date")
+            .annotate(content_visible=Exists(readable))
+            .order_by("pk")
+        )
+
+    found: list[tuple[Person, bool]] = []
+    for first in range(0, len(ids), _HOLDERS_MAX):
+        chunk = ids[first : first + _HOLDERS_MAX]
+        holders = {f"holder_{n}": chunk[n] if n < len(chunk) else chunk[-1] for n in range(count)}
+        shape = (actor.permissions, emergency_reads_enabled(), timezone.localdate(), count)
+        for person in _HOLDERS.run(
+            shape,
+            build,
+            user_id=actor.user.pk,
+            membership_id=actor.membership.pk,
+            organization_id=actor.organization_id,
+            **holders,  # type: ignore[arg-type]
+        ):
+            found.append((person, bool(person.content_visible)))  # type: ignore[attr-defined]
+    return found
 
 
 def is_stamped(person: Person) -> bool:

@@ -7,21 +7,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import (
-    BooleanField,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -453,14 +448,20 @@ def _listed_by(found: _Found, persons: QuerySet[Person], score: float, reason: s
     return len(listed) > SEARCH_COUNT_CAP
 
 
-def _found_by_code(found: _Found, actor: Actor, code: str, birth: Q) -> list[int]:
+def _found_by_code(
+    found: _Found,
+    actor: Actor,
+    code: str,
+    birth_date: date | None = None,
+    birth_year: int | None = None,
+) -> list[int]:
     """Add the persons holding ``code`` (or an omocodic form of it) whose content ``actor``
-    reads and who pass the ``birth`` filters; return the ids of those ``actor`` may only know of
+    reads and who pass the birth filters; return the ids of those ``actor`` may only know of
     and who hold exactly ``code`` (whatever the birth filters: they are never filtered, named
     or scored).
 
-    One index lookup of the code first — no other query when nobody holds it — then one query
-    for the gate's verdict on the holders: known (``known_persons``), readable (``scoped``).
+    One index lookup of the code first — no other query when nobody holds it — then the gate's
+    verdict on the holders (``gate.holders_verdict``: known, readable; one prepared statement).
     """
     holders = list(
         PersonIdentifier.objects.filter(value__in=fiscal_code_forms(code)).values_list(
@@ -469,24 +470,20 @@ def _found_by_code(found: _Found, actor: Actor, code: str, birth: Q) -> list[int
     )
     if not holders:
         return []
-    readable = scoped(actor, Person.objects.filter(pk=OuterRef("pk")))
-    verdicts = (
-        known_persons(actor, Person.objects.filter(status=PersonStatus.ACTIVE))
-        .filter(pk__in={person_id for person_id, _value in holders})
-        .annotate(
-            readable=Exists(readable),
-            in_filters=ExpressionWrapper(birth, output_field=BooleanField())
-            if birth
-            else Value(True),
-        )
-        .values_list("pk", "family_names", "given_names", "readable", "in_filters")
-    )
     limited: set[int] = set()
-    for pk, family, given, content, in_filters in verdicts:
+    verdicts = gate.holders_verdict(
+        actor=actor, person_ids=[person_id for person_id, _value in holders]
+    )
+    for person, content in verdicts:
+        pk = person.pk
         values = {value for person_id, value in holders if person_id == pk}
+        born = person.birth_date
+        in_filters = (birth_date is None or born == birth_date) and (
+            birth_year is None or (born is not None and born.year == birth_year)
+        )
         if content and in_filters:
             reason = MatchReason.SAME_CODE if code in values else MatchReason.OMOCODIC_CODE
-            _found_add(found, pk, 1.0, [reason], family, given)
+            _found_add(found, pk, 1.0, [reason], person.family_names, person.given_names)
         elif not content and code in values:
             # Known only in the limited form: the exact code (an omocodic form is another
             # person's code), never with names.
@@ -497,23 +494,12 @@ def _found_by_code(found: _Found, actor: Actor, code: str, birth: Q) -> list[int
 def _search_results(ids: list[int]) -> dict[int, Person]:
     """The persons of a page of results with what a result shows (names, sex, birth, codes):
     no joins, the codes in the same query."""
-    codes = PersonIdentifier.objects.filter(person_id=OuterRef("pk")).order_by(
-        "-is_primary", "kind", "pk"
-    )
-    fields = PersonIdentifier._meta.concrete_fields
-    names = [f.attname for f in fields]
     rows = Person.objects.filter(pk__in=ids).annotate(
-        codes=ArraySubquery(codes.values(json=JSONObject(**{name: name for name in names})))
+        codes=gate.codes_array(PersonIdentifier.objects.filter(person_id=OuterRef("pk")))
     )
     persons: dict[int, Person] = {}
     for person in rows:
-        # JSON gives dates as text: each field turns its value back into its Python type.
-        identifiers = [
-            PersonIdentifier.from_db(
-                "default", names, [f.to_python(code[f.attname]) for f in fields]
-            )
-            for code in person.codes
-        ]
+        identifiers = gate.codes_from_array(person, person.__dict__.pop("codes", None))
         # What prefetch_related("identifiers") would have left: person.identifiers.all().
         person._prefetched_objects_cache = {"identifiers": identifiers}  # type: ignore[attr-defined]
         persons[person.pk] = person
@@ -569,7 +555,7 @@ def person_search_page(
     prefix = code_prefix(text)
     if by_code:
         ways.append("code")
-        limited_ids = _found_by_code(found, actor, normalise(text), birth)
+        limited_ids = _found_by_code(found, actor, normalise(text), birth_date, birth_year)
     if phone:
         ways.append("phone")
         same_phone = base.filter(search_phone=phone)

@@ -45,7 +45,11 @@ KINDS = [
     ("code lookup", r'^SELECT "people_personidentifier"\."person_id" AS "person_id", '),
     ("codes", r'^SELECT "people_personidentifier"\."id"'),
     ("person", r'^SELECT "people_person"\."id", "people_person"\."created_at"'),
-    ("verdict", r'^SELECT "people_person"\."id" AS "pk", [^()]*"given_names", EXISTS\('),
+    (
+        "verdict",
+        r'^SELECT "people_person"\."id", "people_person"\."family_names", '
+        r'"people_person"\."given_names", "people_person"\."birth_date", EXISTS\(',
+    ),
     ("candidates", r'^SELECT "people_person"\."id" AS "pk", [^()]*"given_names" FROM'),
     ("pua points", r'^SELECT "intake_puapoint"\.'),
     ("requests", r'^SELECT "intake_intakerequest"\.'),

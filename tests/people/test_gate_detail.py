@@ -179,3 +179,33 @@ def test_the_codes_read_with_the_person_are_the_stored_ones_in_the_record_order(
     )
     assert got.created_at == team.created_at and got.is_primary is False
     assert not got._state.adding
+
+
+@pytest.mark.parametrize("emergency", [False, True])
+def test_the_holders_verdict_answers_as_the_scopes(world, emergency) -> None:
+    """The search by code asks the gate about a code's holders in one prepared statement; for
+    every actor, whatever set of persons and in whatever order, the verdict is the scopes'.
+    Merged aliases are not active: never a holder."""
+    actors, persons = world
+    everyone = [person.pk for person in persons.values()]
+    with emergency_reads(emergency):
+        for who, actor in actors.items():
+            for ids in (everyone, everyone[::-1], everyone[:1], everyone[2:5]):
+                got = {
+                    person.pk: readable
+                    for person, readable in gate.holders_verdict(actor=actor, person_ids=ids)
+                }
+                wanted = {}
+                for pk in ids:
+                    known, readable = expected(actor, pk)
+                    if known and pk != persons["alias"].pk:
+                        wanted[pk] = readable
+                assert got == wanted, who
+
+
+def test_the_holders_verdict_reads_more_than_one_statement_holds(world) -> None:
+    actors, _persons = world
+    more = [PersonFactory(registered_by=actors["pua_a"].membership.organization) for _ in range(10)]
+    got = gate.holders_verdict(actor=actors["pua_a"], person_ids=[p.pk for p in more] + [0, -3])
+    assert [(person.pk, readable) for person, readable in got] == [(p.pk, True) for p in more]
+    assert gate.holders_verdict(actor=actors["pua_a"], person_ids=[]) == []
