@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Exists,
@@ -64,6 +63,7 @@ from integra.people.matching import (
     name_candidates_filter,
     name_keys,
     name_similarity,
+    name_words_filter,
     search_score,
 )
 from integra.people.models import (
@@ -330,15 +330,14 @@ PERSON_DUPLICATE_SUBJECT = ("people.person", "", "Controllo dei possibili duplic
 
 
 def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Person]:
-    """The persons that may match ``text``, closest first, so that the ``CANDIDATE_CAP`` read
-    when a common name matches thousands are the likeliest ones (not the first by name):
-    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common.
+    """The persons that may match ``text``, closest first, so that the cap read when a common
+    name matches thousands are the likeliest ones (not the first by name).
 
-    With ``pg_trgm`` the trigram condition is answered by the search table
-    (``PersonSearchName``): its index is lossy on common names, and the rows it points at are
-    rechecked there, narrow, instead of in the person table."""
+    With ``pg_trgm``: found word by word on the search table (``PersonSearchName.words``, see
+    ``matching.name_words_filter``: each query word one edit from a word of the name, in any
+    order), ordered by trigram similarity of the whole name. Without it: by keys in common."""
     if matching.trigram_enabled():
-        similar = PersonSearchName.objects.filter(name_candidates_filter(text))
+        similar = PersonSearchName.objects.filter(name_words_filter(text))
         rows = base.filter(pk__in=similar.values("person_id"))
         words = normalize(text).split()
         closeness: Any = (
@@ -352,15 +351,6 @@ def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Pers
         # The keys go as a query parameter, never into the SQL text.
         closeness = RawSQL(f"cardinality(ARRAY({shared}))", (name_keys(text),))  # noqa: S611
     return rows.annotate(closeness=closeness).order_by("-closeness", "pk")
-
-
-def _narrow_trigram_threshold() -> None:
-    """Raise pg_trgm's similarity threshold for the rest of the current transaction only."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(matching.SEARCH_TRIGRAM_THRESHOLD)],
-        )
 
 
 # A page of search results holds this many persons unless asked otherwise.
@@ -589,10 +579,7 @@ def person_search_page(
         closest = _closest_name_candidates(base, text).values_list(
             "pk", "family_names", "given_names"
         )[:cap]
-        with transaction.atomic():
-            if trigram:
-                _narrow_trigram_threshold()
-            candidates = list(closest)
+        candidates = list(closest)
         passed = False
         for pk, family, given in candidates:
             score, reasons = search_score(text, family_names=family, given_names=given)
