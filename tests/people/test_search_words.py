@@ -43,6 +43,7 @@ from integra.people.matching import (
 )
 from integra.people.models import Person, PersonSearchName, PersonSearchWord
 from integra.people.selectors import person_search
+from tests.db_roles import acting_as_owner
 from tests.people.factories import CareRelationshipFactory, ConsentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +178,18 @@ def test_the_trigger_keeps_words_and_vocabulary() -> None:
     assert sorted(
         PersonSearchName.objects.filter(words__overlap=["luca"]).values_list("person_id", flat=True)
     ) == [made[0].pk]
+
+
+def test_truncating_the_persons_empties_the_vocabulary() -> None:
+    PersonFactory(family_names="Neri", given_names="Ada")
+    assert vocabulary() == {"ada", "neri"}
+    # As the owner (the application may not truncate), after the deferred foreign-key checks.
+    with acting_as_owner(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE people_person CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    assert vocabulary() == set()
+    assert not PersonSearchName.objects.exists()
 
 
 # --- the search ---------------------------------------------------------------------------------
