@@ -367,13 +367,21 @@ _WORD_MATCHED = (
     "words && (ARRAY(SELECT word FROM people_personsearchword WHERE key = ANY(%s::text[]))"
     " || %s::text[])"
 )
+# The same, or a word that begins with the query word (a name being typed, or shortened:
+# "Rossi Mar" finds Rossi Mario, score 0.85), from two words on (alone, a beginning scores
+# under SEARCH_MIN_SCORE unless one edit away, and would read a large part of the registry).
+_WORD_OR_BEGINNING_MATCHED = (
+    "words && (ARRAY(SELECT word FROM people_personsearchword WHERE key = ANY(%s::text[])"
+    " UNION ALL SELECT word FROM people_personsearchword WHERE key = word AND word LIKE %s)"
+    " || %s::text[])"
+)
 
 
 def name_words_filter(text: str) -> Q | RawSQL:
     """Rows of the search table (``PersonSearchName``) that may match ``text``, word by word:
     every query word matched (any order, so swapped names too), or all but one when the query
-    has three words or more (a second given name the registry does not hold). An empty
-    condition matches nothing."""
+    has three words or more (a second given name the registry does not hold); from two words a
+    word may also be the beginning of the person's. An empty condition matches nothing."""
     words = query_words(text)
     if not words:
         return Q(pk__in=[])
@@ -384,7 +392,13 @@ def name_words_filter(text: str) -> Q | RawSQL:
             literal.append(words[index - 1] + word)
         if index + 1 < len(words):
             literal.append(word + words[index + 1])
-        conditions.append((_WORD_MATCHED, [query_word_keys(word), literal]))
+        if len(words) == 1:
+            conditions.append((_WORD_MATCHED, [query_word_keys(word), literal]))
+        else:
+            beginning = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(
+                (_WORD_OR_BEGINNING_MATCHED, [query_word_keys(word), beginning, literal])
+            )
     if len(words) < 3:
         groups = [conditions]
     else:

@@ -386,7 +386,8 @@ class PersonSearchWord(models.Model):
     (``matching.vocabulary_words``: words and particle-joined words, not pairs), once per key —
     the word itself and the word less any one letter (``matching.word_keys``). Two words one
     edit apart (an insertion, deletion, substitution or swap of adjacent letters) share a key,
-    so the words near a query word are a lookup of its keys in the primary key's index.
+    so the words near a query word are a lookup of its keys in the primary key's index; the
+    words beginning with it, a prefix scan of ``person_search_word_prefix``.
 
     Written only by the trigger of the search table (migration 0016), insert-only: a word stays
     after the last person holding it is renamed or deleted; such a word matches nobody (the
@@ -397,6 +398,18 @@ class PersonSearchWord(models.Model):
     pk = models.CompositePrimaryKey("key", "word")
     key = models.TextField()
     word = models.TextField()
+
+    class Meta:
+        indexes = [
+            # The words that begin with a query word (a name still being typed): one row per
+            # word, the one whose key is the word itself.
+            models.Index(
+                fields=["word"],
+                name="person_search_word_prefix",
+                opclasses=["text_pattern_ops"],
+                condition=models.Q(key=models.F("word")),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.key}: {self.word}"

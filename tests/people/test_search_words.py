@@ -237,6 +237,20 @@ def test_the_whole_name_falls_under_the_old_trigram_threshold() -> None:
 
 
 @needs_trigram
+def test_a_name_being_typed_is_found_by_its_beginning(pua) -> None:
+    """As the old whole-name trigram condition did (similarity of "rossi mar" and "rossi mario"
+    0.69): "Rossi Mar" — "mar" is two edits from "mario" — per word (5 + 3 × 0.6) / 8 = 0.85
+    ("mar"/"mario": d = 2 over 5); "Ros Mario": (3 × 0.6 + 5) / 8 = 0.85."""
+    person("Rossi", "Mario")
+    person("Bianchi", "Mario")
+    assert found(person_search(actor=pua, query="Rossi Mar")) == [("Rossi", "Mario", 0.85)]
+    assert found(person_search(actor=pua, query="Ros Mario")) == [("Rossi", "Mario", 0.85)]
+    # Alone, a beginning scores under 0.75 ("mar"/"mario" 0.6): nothing shown (and a lone
+    # word is not looked up by its beginning).
+    assert person_search(actor=pua, query="Mar") == []
+
+
+@needs_trigram
 def test_a_query_word_the_person_lacks_is_forgiven_from_three_words(pua) -> None:
     person("Rossi", "Maria")
     person("Conti", "Maria Pia")

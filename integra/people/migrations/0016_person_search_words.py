@@ -195,5 +195,14 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(VOCABULARY, migrations.RunSQL.noop),
+        migrations.AddIndex(
+            model_name="personsearchword",
+            index=models.Index(
+                condition=models.Q(("key", models.F("word"))),
+                fields=["word"],
+                name="person_search_word_prefix",
+                opclasses=["text_pattern_ops"],
+            ),
+        ),
         migrations.RunSQL(ANALYZE, migrations.RunSQL.noop),
     ]
