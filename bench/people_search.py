@@ -18,10 +18,11 @@ processes falls on both alike:
 
 - ``app``: the application's ``person_search`` (people/selectors.py) as a PUA operator (sees
   everyone), ten results: scope, ranking, hydration through the gate, access log;
-- ``sql``: the application's candidate SQL run bare at the same threshold
-  (``pg_trgm.similarity_threshold`` = ``matching.SEARCH_TRIGRAM_THRESHOLD``): the trigram
-  candidates on the search table, most similar first, ``TRIGRAM_CANDIDATE_CAP`` rows (its first
-  ten are its results); for codes, the equality on ``people_personidentifier.value``.
+- ``sql``: the application's candidate statement (``selectors._closest_name_candidates``,
+  compiled by the application for each query, PUA scope) run bare: the persons whose name words
+  are one edit from each query word (search table ``words`` and the vocabulary, people migration
+  0016), most similar first, ``TRIGRAM_CANDIDATE_CAP`` rows (its first ten are its results); for
+  codes, the equality on ``people_personidentifier.value``.
 
 recall@10: share of queries whose person is among the first 10 results. "homonym-aware"
 also counts a result with exactly the person's (normalised) name: a name-only query cannot
@@ -96,7 +97,10 @@ def main() -> None:
     total = Person.objects.count()
     with connection.cursor() as cursor:
         # Fresh statistics after the bulk load (autovacuum would get there later).
-        cursor.execute("ANALYZE people_person, people_personidentifier")
+        cursor.execute(
+            "ANALYZE people_person, people_personidentifier, people_personsearchname, "
+            "people_personsearchword"
+        )
         cursor.execute("SELECT min(id), max(id) FROM people_person")
         low, high = cursor.fetchone()
         ids = sorted(rng.sample(range(low, high + 1), min(args.queries * 3, high - low + 1)))
@@ -152,10 +156,6 @@ def main() -> None:
                     [query.strip().upper()],
                 )
                 return [r[0] for r in cursor.fetchall()]
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                [str(matching.SEARCH_TRIGRAM_THRESHOLD)],
-            )
             cursor.execute(*compiled[query])
             return [r[0] for r in cursor.fetchall()][:10]
 

@@ -10,6 +10,11 @@ PUA operator sees the registry (``TRIGRAM_CANDIDATE_CAP`` candidates, most simil
 ``SEARCH_TRIGRAM_THRESHOLD``), compiled before the clock starts and run interleaved, query by
 query, the order alternating. The person table's trigram index (migration 0002) is still there
 for the comparison.
+
+Since people migration 0016 the application's statement (``_closest_name_candidates``, the
+"search table" column) is the word search, no longer the trigram condition: this now compares
+the former trigram statement (on the person table, identical candidates to 0015's search table)
+with the word search, and "same candidates" is no longer expected to be 100 %.
 """
 
 from __future__ import annotations

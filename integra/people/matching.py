@@ -9,14 +9,16 @@ computed by rapidfuzz.
 
 Candidates come from the database in one query, by one of two paths chosen once per process:
 
-- **trigram** (the server PostgreSQL, where ``pg_trgm`` is installed by migration 0002): the
-  per-word trigram similarity of ``search_name`` (operator ``%>``, GIN index), or a shared key;
+- **words** (the server PostgreSQL, where ``pg_trgm`` is installed by migration 0002): each
+  query word one edit (two for a long word) from a word of the name, in any order, found through
+  the vocabulary of name words and the words of each name on the search table (migration 0016,
+  :func:`name_words_filter`), ordered by trigram similarity of the whole name;
 - **portable** (the embedded PostgreSQL, without ``pg_trgm``): the keys stored on the person in
   ``search_keys`` (GIN index on the array, core PostgreSQL) — the first three and the last three
   letters of every word — so that a single typo leaves at least one key in common.
 
 Either way the candidates are ranked here, in Python, with the same scoring: both paths give the
-same scores, the trigram path only finds more candidates (two typos in a short word).
+same scores, they differ in the candidates they find.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import OSA
 
 from integra.organizations.search import extension_installed, normalize
@@ -51,10 +54,9 @@ _KEY_LENGTH = 3
 # pg_trgm the database already orders them by trigram similarity, so fewer are needed.
 CANDIDATE_CAP = 500
 TRIGRAM_CANDIDATE_CAP = 100
-# pg_trgm's similarity threshold for the search's `%` (the default is 0.3): measured at 1M
-# persons, 0.5 keeps single-typo recall@10 at 0.985 (as 0.3) and halves the p95, since fewer
-# rows pass the index to be fetched and ranked (bench/RESULTS.md). The duplicate check keeps
-# the default, wider net.
+# pg_trgm's similarity threshold the search's `%` used (the default is 0.3) before the word
+# search (migration 0016) replaced it; kept for bench/people_search_table.py. The duplicate
+# check keeps the default, wider net.
 SEARCH_TRIGRAM_THRESHOLD = 0.5
 # Below this a name is not shown as a search result.
 SEARCH_MIN_SCORE = 0.75
@@ -147,6 +149,56 @@ def name_keys(family_names: str, given_names: str = "") -> list[str]:
         keys.add(word[:_KEY_LENGTH])
         keys.add("-" + word[-_KEY_LENGTH:])
     return sorted(keys)
+
+
+def vocabulary_words(search_name: str) -> list[str]:
+    """The words of a normalised name that go into the vocabulary (``PersonSearchWord``):
+    each word longer than a particle and each word with its particles joined
+    (``"di maio anna"`` → ``["anna", "dimaio", "maio"]``). The Python twin of the SQL function
+    ``person_search_words(name, false)`` (migration 0016)."""
+    words = search_name.split()
+    return sorted({w for w in (*words, *_join_particles(words)) if len(w) > _PARTICLE_MAX})
+
+
+def search_words(search_name: str) -> list[str]:
+    """The words a person's name is found by (``PersonSearchName.words``): the vocabulary words
+    and every two adjacent words joined (``"rossi maria grazia"`` → ``[..., "mariagrazia",
+    "rossimaria"]``), so that a query writing them as one word finds them. The twin of
+    ``person_search_words(name, true)``."""
+    words = search_name.split()
+    pairs = (a + b for a, b in itertools.pairwise(words))
+    return sorted({*vocabulary_words(search_name), *(p for p in pairs if len(p) > _PARTICLE_MAX)})
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def word_keys(word: str) -> list[str]:
+    """A vocabulary word's keys: itself and itself less any one letter. Two words one edit apart
+    (OSA: insertion, deletion, substitution, swap of adjacent letters) share a key. The twin of
+    the SQL function ``person_search_word_keys``."""
+    return sorted({word, *_deletions(word)})
+
+
+# From this length a query word also finds the words two edits away (two letters deleted:
+# two deletions, or a deletion with a substitution or swap — not two substitutions).
+QUERY_TWO_EDITS_FROM = 8
+
+
+def query_word_keys(word: str) -> list[str]:
+    """The keys that find the vocabulary words near a query word: its own keys, and for a long
+    word the word less any two letters."""
+    keys = {word, *_deletions(word)}
+    if len(word) >= QUERY_TWO_EDITS_FROM:
+        keys.update(*(_deletions(k) for k in _deletions(word)))
+    return sorted(keys)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a search text that must each be matched: particles joined to the next word,
+    and only words longer than a particle (a lone initial constrains nothing)."""
+    return [w for w in _join_particles(_words(text)) if len(w) > _PARTICLE_MAX]
 
 
 def _compact(text: str) -> str:
@@ -304,6 +356,57 @@ def name_candidates_filter(text: str) -> Q:
         return Q(search_name__trigram_similar=" ".join(words))
     keys = name_keys(text)
     return Q(search_keys__overlap=keys) if keys else Q(pk__in=[])
+
+
+# One query word matched: the person holds a vocabulary word sharing a key with it (one edit
+# away), or the word itself or it joined with a neighbour (a pair the person holds as one word,
+# or holds apart: ``PersonSearchName.words`` has both). The vocabulary's words come from its
+# primary key's index (one probe per key); uncorrelated, each array is computed once, and the
+# GIN index on ``words`` answers each condition with the posting lists of its words.
+_WORD_MATCHED = (
+    "words && (ARRAY(SELECT word FROM people_personsearchword WHERE key = ANY(%s::text[]))"
+    " || %s::text[])"
+)
+# The same, or a word that begins with the query word (a name being typed, or shortened:
+# "Rossi Mar" finds Rossi Mario, score 0.85), from two words on (alone, a beginning scores
+# under SEARCH_MIN_SCORE unless one edit away, and would read a large part of the registry).
+_WORD_OR_BEGINNING_MATCHED = (
+    "words && (ARRAY(SELECT word FROM people_personsearchword WHERE key = ANY(%s::text[])"
+    " UNION ALL SELECT word FROM people_personsearchword WHERE key = word AND word LIKE %s)"
+    " || %s::text[])"
+)
+
+
+def name_words_filter(text: str) -> Q | RawSQL:
+    """Rows of the search table (``PersonSearchName``) that may match ``text``, word by word:
+    every query word matched (any order, so swapped names too), or all but one when the query
+    has three words or more (a second given name the registry does not hold); from two words a
+    word may also be the beginning of the person's. An empty condition matches nothing."""
+    words = query_words(text)
+    if not words:
+        return Q(pk__in=[])
+    conditions: list[tuple[str, list[object]]] = []
+    for index, word in enumerate(words):
+        literal = [word]
+        if index:
+            literal.append(words[index - 1] + word)
+        if index + 1 < len(words):
+            literal.append(word + words[index + 1])
+        if len(words) == 1:
+            conditions.append((_WORD_MATCHED, [query_word_keys(word), literal]))
+        else:
+            beginning = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(
+                (_WORD_OR_BEGINNING_MATCHED, [query_word_keys(word), beginning, literal])
+            )
+    if len(words) < 3:
+        groups = [conditions]
+    else:
+        groups = [conditions[:skip] + conditions[skip + 1 :] for skip in range(len(words))]
+    sql = " OR ".join("(" + " AND ".join(c for c, _ in group) + ")" for group in groups)
+    params = [p for group in groups for _, ps in group for p in ps]
+    # The words go as query parameters, never into the SQL text.
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
 
 
 # --- results ----------------------------------------------------------------------------------

@@ -357,21 +357,62 @@ class PersonOwnedRecord:
 
 
 class PersonSearchName(models.Model):
-    """The search table: each person's ``search_name`` alone, with its own trigram index.
+    """The search table: each person's ``search_name`` and its words, in a narrow table.
 
-    The trigram index is lossy: for a common name it points at tens of thousands of rows to
-    recheck (33,754 for "Esposto Francesca" at 1M persons, to return 100). Rechecked here, in
-    rows of two columns, they cost a fraction of the wide ``people_person`` rows. Written only by
-    the database (trigger ``person_search_name_sync``, migration 0015), on every insert — COPY
-    included —, change of name or id, deletion and truncation of a person: no writer can leave
-    it stale. Not a foreign key, so that merges and deletions never see it; never an output.
+    The name search finds persons by their words (GIN index on ``words``, migration 0016; the
+    trigram index of migration 0015 is gone: lossy on common names, it rechecked tens of
+    thousands of rows per query at 1M persons). Written only by the database (trigger
+    ``person_search_name_sync``), on every insert — COPY included —, change of name or id,
+    deletion and truncation of a person: no writer can leave it stale. Not a foreign key, so
+    that merges and deletions never see it; never an output.
     """
 
     person_id = models.BigIntegerField(primary_key=True)
     search_name = models.CharField(max_length=310)
+    # The words a name search matches (``matching.search_words``: each word longer than a
+    # particle, particles joined to the next word, adjacent words joined), written by the same
+    # trigger (``person_search_words``, migration 0016).
+    words = ArrayField(models.TextField(), default=list)
+
+    class Meta:
+        indexes = [GinIndex(fields=["words"], name="person_search_words")]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.search_name}"
+
+
+class PersonSearchWord(models.Model):
+    """The vocabulary of the name search: every word a person's name has held
+    (``matching.vocabulary_words``: words and particle-joined words, not pairs), once per key —
+    the word itself and the word less any one letter (``matching.word_keys``). Two words one
+    edit apart (an insertion, deletion, substitution or swap of adjacent letters) share a key,
+    so the words near a query word are a lookup of its keys in the primary key's index; the
+    words beginning with it, a prefix scan of ``person_search_word_prefix``.
+
+    Written only by the trigger of the search table (migration 0016), insert-only: a word stays
+    after the last person holding it is renamed or deleted; such a word matches nobody (the
+    persons are found by ``PersonSearchName.words``), so it costs a lookup and nothing else.
+    Emptied with the persons on TRUNCATE. Never an output.
+    """
+
+    pk = models.CompositePrimaryKey("key", "word")
+    key = models.TextField()
+    word = models.TextField()
+
+    class Meta:
+        indexes = [
+            # The words that begin with a query word (a name still being typed): one row per
+            # word, the one whose key is the word itself.
+            models.Index(
+                fields=["word"],
+                name="person_search_word_prefix",
+                opclasses=["text_pattern_ops"],
+                condition=models.Q(key=models.F("word")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.word}"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
-from django.db import connection, transaction
 from django.db.models import (
     Exists,
     OuterRef,
@@ -60,6 +59,7 @@ from integra.people.matching import (
     name_candidates_filter,
     name_keys,
     name_similarity,
+    name_words_filter,
     search_score,
 )
 from integra.people.models import (
@@ -326,15 +326,14 @@ PERSON_DUPLICATE_SUBJECT = ("people.person", "", "Controllo dei possibili duplic
 
 
 def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Person]:
-    """The persons that may match ``text``, closest first, so that the ``CANDIDATE_CAP`` read
-    when a common name matches thousands are the likeliest ones (not the first by name):
-    by trigram similarity of the whole name with ``pg_trgm``, else by keys in common.
+    """The persons that may match ``text``, closest first, so that the cap read when a common
+    name matches thousands are the likeliest ones (not the first by name).
 
-    With ``pg_trgm`` the trigram condition is answered by the search table
-    (``PersonSearchName``): its index is lossy on common names, and the rows it points at are
-    rechecked there, narrow, instead of in the person table."""
+    With ``pg_trgm``: found word by word on the search table (``PersonSearchName.words``, see
+    ``matching.name_words_filter``: each query word one edit from a word of the name, in any
+    order), ordered by trigram similarity of the whole name. Without it: by keys in common."""
     if matching.trigram_enabled():
-        similar = PersonSearchName.objects.filter(name_candidates_filter(text))
+        similar = PersonSearchName.objects.filter(name_words_filter(text))
         rows = base.filter(pk__in=similar.values("person_id"))
         words = normalize(text).split()
         closeness: Any = (
@@ -348,15 +347,6 @@ def _closest_name_candidates(base: QuerySet[Person], text: str) -> QuerySet[Pers
         # The keys go as a query parameter, never into the SQL text.
         closeness = RawSQL(f"cardinality(ARRAY({shared}))", (name_keys(text),))  # noqa: S611
     return rows.annotate(closeness=closeness).order_by("-closeness", "pk")
-
-
-def _narrow_trigram_threshold() -> None:
-    """Raise pg_trgm's similarity threshold for the rest of the current transaction only."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-            [str(matching.SEARCH_TRIGRAM_THRESHOLD)],
-        )
 
 
 # A page of search results holds this many persons unless asked otherwise.
@@ -560,11 +550,6 @@ def person_search_page(
         birth &= Q(birth_date=birth_date)
     if birth_year is not None:
         birth &= Q(birth_date__year=birth_year)
-    # Built only by the ways that need it (the scope costs milliseconds of Python to build;
-    # a whole code, the commonest search at the desk, does without).
-    base = Person.objects.none()
-    if not looks_like_code(text) or looks_like_phone(text) or code_prefix(text):
-        base = scoped(actor, Person.objects.filter(status=PersonStatus.ACTIVE)).filter(birth)
     found: _Found = {}
     limited_ids: list[int] = []
     more = False
@@ -572,6 +557,11 @@ def person_search_page(
     by_code = looks_like_code(text)
     phone = looks_like_phone(text)
     prefix = code_prefix(text)
+    # Built only by the ways that need it (the scope costs milliseconds of Python to build;
+    # a whole code, the commonest search at the desk, does without).
+    base = Person.objects.none()
+    if not by_code or phone or prefix:
+        base = scoped(actor, Person.objects.filter(status=PersonStatus.ACTIVE)).filter(birth)
     if by_code:
         ways.append("code")
         limited_ids = _found_by_code(found, actor, normalise(text), birth_date, birth_year)
@@ -594,10 +584,7 @@ def person_search_page(
         closest = _closest_name_candidates(base, text).values_list(
             "pk", "family_names", "given_names"
         )[:cap]
-        with transaction.atomic():
-            if trigram:
-                _narrow_trigram_threshold()
-            candidates = list(closest)
+        candidates = list(closest)
         passed = False
         for pk, family, given in candidates:
             score, reasons = search_score(text, family_names=family, given_names=given)
