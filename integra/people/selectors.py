@@ -363,8 +363,9 @@ class PersonSearchPage:
     the caps of the ways that found them); ``more`` when some way was cut at its cap, so that
     more persons may match than ``total`` (the operator should narrow the search).
 
-    Pages are cut from one deterministic ranking (score, family and given names, id), so the
-    same search gives the same pages while the registry does not change."""
+    Pages are cut from one deterministic ranking (score; for equal scores the closer whole name
+    by trigrams, as the database ordered the name candidates; then family and given names, id),
+    so the same search gives the same pages while the registry does not change."""
 
     items: list[PersonMatch]
     number: int
@@ -551,6 +552,7 @@ def person_search_page(
     if birth_year is not None:
         birth &= Q(birth_date__year=birth_year)
     found: _Found = {}
+    closer: dict[int, int] = {}
     limited_ids: list[int] = []
     more = False
     ways: list[str] = []
@@ -585,6 +587,7 @@ def person_search_page(
             "pk", "family_names", "given_names"
         )[:cap]
         candidates = list(closest)
+        closer = {pk: position for position, (pk, _family, _given) in enumerate(candidates)}
         passed = False
         for pk, family, given in candidates:
             score, reasons = search_score(text, family_names=family, given_names=given)
@@ -594,7 +597,12 @@ def person_search_page(
         # Only the closest ``cap`` were read: when even the least close of them matched, the
         # ones left unread may match as well.
         more |= len(candidates) >= cap and passed
-    ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[1][2], item[1][3], item[0]))
+    # Equal scores (homonyms, or one edit each way: "Marjo" is as far from "Mario" as from
+    # "Marco") in the order of the whole name's trigram closeness; found by another way first.
+    ranked = sorted(
+        found.items(),
+        key=lambda item: (-item[1][0], closer.get(item[0], -1), item[1][2], item[1][3], item[0]),
+    )
     total = len(ranked) + len(limited_ids)
     size = max(page_size, 1)
     number = min(max(page, 1), max(1, -(-total // size)))

@@ -8,13 +8,12 @@ Budgets (a request with a Bearer token, after one warm-up request):
   readable and the codes, in one statement), the access-log entry (one function call);
 - ``GET /api/v1/persons?limit=25``: 5 — the token, the page, the page's codes, the count
   (capped), the access-log entry;
-- ``GET /api/v1/persons/search?q=<name>``: the token, the name candidates (in a transaction
-  that sets the similarity threshold; django-pghistory sets its context at the start of a
-  transaction, and again for the statement after it), the page's persons, the entry;
-- ``GET /api/v1/persons/search?q=<codice fiscale>``: the token, the code lookup, the holders'
-  verdict, the page's persons, the entry;
-- ``GET /api/v1/pua/requests?limit=25``: the token, the operator's PUA points, the page, its
-  persons, their codes, the count (capped), the entry.
+- ``GET /api/v1/persons/search?q=<name>``: 4 — the token, the name candidates (the word
+  search: people 0016), the page's persons, the entry;
+- ``GET /api/v1/persons/search?q=<codice fiscale>``: 5 — the token, the code lookup, the
+  holders' verdict, the page's persons, the entry;
+- ``GET /api/v1/pua/requests?limit=25``: 7 — the token, the operator's PUA points, the page,
+  its persons, their codes, the count (capped), the entry.
 """
 
 from __future__ import annotations
@@ -96,15 +95,7 @@ BUDGETS = {
     "detail": ["token", "person", "access log"],
     "list": ["token", "person", "codes", "count", "access log"],
     "list, next page": ["token", "person", "codes", "count", "access log"],
-    "search by name": [
-        "token",
-        "history context",
-        "threshold",
-        "candidates",
-        "history context",
-        "person",
-        "access log",
-    ],
+    "search by name": ["token", "candidates", "person", "access log"],
     "search by code": ["token", "code lookup", "verdict", "person", "access log"],
     "PUA inbox": [
         "token",
