@@ -224,11 +224,14 @@ def person_list(*, actor: Actor | None, identifier: str = "") -> QuerySet[Person
     listed: its codes now belong to the record that was kept, which is."""
     require(actor, Permission.PERSON_VIEW)
     assert actor is not None  # require() refuses None
-    qs = scoped(actor, _person_queryset().filter(status=PersonStatus.ACTIVE))
+    related = ("birth_place_municipality", "residence_municipality", "domicile_municipality")
+    persons = Person.objects.select_related(*related, "registered_by")
+    qs = scoped(actor, persons.filter(status=PersonStatus.ACTIVE))
     code = normalise(identifier)
     if code:
         qs = qs.filter(pk__in=PersonIdentifier.objects.filter(value=code).values("person_id"))
-    return qs.order_by("family_names", "given_names", "pk")
+    # Every listed person is readable (the scope): the codes come in the page's statement.
+    return gate.with_codes(qs.order_by("family_names", "given_names", "pk"))
 
 
 def person_list_access_record(*, actor: Actor | None, identifier: str = "") -> None:
