@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from integra.assessments import uvm
@@ -371,3 +372,29 @@ def test_a_session_time_with_an_offset_postgresql_refuses_is_stored_in_utc() -> 
     assert (stored.day, stored.hour, stored.minute) == (8, 12, 37)  # 16:10 + 20:27
     _session_time(datetime(9129, 7, 7, tzinfo=UTC), errors, "missing")
     assert errors["scheduled_for"] == ["La data della seduta deve cadere tra il 2000 e il 2100."]
+
+
+def test_the_request_page_drops_the_uvm_deadline_once_the_uvm_concluded(world, client):
+    """Tried as a new user would: after the UVM's conclusion the page still said "Valutazione
+    UVM entro il …" — a deadline already met — and the inbox row did not tell the request
+    apart from one still awaiting the UVM. The deadline is shown only while the UVM is
+    awaited; the row then says the request is to be closed with the outcome."""
+    request = _request_to_uvm(world)
+    client.force_login(world["op"].user)
+    session_store = client.session
+    session_store["integra_membership_id"] = world["op"].membership.pk
+    session_store.save()
+    page = reverse("intake:request_detail", args=[request.pk])
+    inbox = reverse("intake:inbox")
+    done = "UVM conclusa: da chiudere con l'esito"
+    assert "Valutazione UVM entro il" in client.get(page).content.decode()
+    assert done not in client.get(inbox).content.decode()
+    session = _session(world, request)
+    _team(world, session)
+    uvm.session_conclude(actor=world["doctor"], session_id=session.pk, data=OUTCOME)
+    html = client.get(page).content.decode()
+    assert "Valutazione UVM entro il" not in html
+    assert "Conclusa" in html or "conclusa" in html
+    # The inbox row says so too: the request is still "Inviata all'UVM", to be closed.
+    listed = client.get(inbox).content.decode()
+    assert done in listed, listed[listed.find("<tbody>") : listed.find("</tbody>")]
