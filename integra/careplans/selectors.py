@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from integra.assessments.uvm_models import HEALTH_NEED_DOMAINS, NeedDomain
@@ -176,6 +187,15 @@ def plans_of_person(*, actor: Actor | None, person_id: int) -> QuerySet[CarePlan
     )
 
 
+def plan_list_access_record(*, actor: Actor | None, filters: dict[str, Any]) -> None:
+    access_log_record(
+        actor=actor,
+        subject=("careplans.careplan", "", "Elenco progetti individuali"),
+        action=AccessAction.LIST,
+        detail={"filters": {k: str(v) for k, v in filters.items() if v not in ("", None, False)}},
+    )
+
+
 def plan_list(*, actor: Actor | None, state: str = "", mine: bool = False) -> QuerySet[CarePlan]:
     qs = gated(actor, scoped(actor, plan_queryset()))
     if state:
@@ -204,6 +224,15 @@ def caseload(
         gated(actor, scoped(actor, plan_queryset()))
         .filter(case_manager_id=membership_id, state__in=OPEN_STATES)
         .annotate(
+            review_state=Case(
+                When(next_review_on__lt=day, then=Value("overdue")),
+                When(
+                    next_review_on__lte=day + timedelta(days=REVIEW_DUE_DAYS),
+                    then=Value("due"),
+                ),
+                default=Value(""),
+                output_field=CharField(),
+            ),
             open_tasks=Count("tasks", filter=Q(tasks__state=TaskState.OPEN)),
             overdue_tasks=Count(
                 "tasks", filter=Q(tasks__state=TaskState.OPEN, tasks__due_on__lt=day)
