@@ -913,6 +913,7 @@ def task_list_endpoint(request: HttpRequest, filters: Query[TaskQuery]) -> objec
     )
     if filters.plan_id is not None:
         qs = qs.filter(plan_id=filters.plan_id)
+    selectors.tasks_access_record(actor=actor, filters=filters.dict())
     return qs
 
 
@@ -962,6 +963,7 @@ def caseload_endpoint(request: HttpRequest, query: Query[CaseloadQuery]) -> obje
 
     actor = actor_of(request)
     membership_id = query.membership_id or (actor.membership.pk if actor.membership else 0)
+    selectors.caseload_access_record(actor=actor, membership_id=membership_id)
     return selectors.caseload(actor=actor, membership_id=membership_id, today=timezone.localdate())
 
 

@@ -196,6 +196,24 @@ def plan_list_access_record(*, actor: Actor | None, filters: dict[str, Any]) -> 
     )
 
 
+def caseload_access_record(*, actor: Actor | None, membership_id: int) -> None:
+    access_log_record(
+        actor=actor,
+        subject=("careplans.careplan", "", "Casi di un case manager"),
+        action=AccessAction.LIST,
+        detail={"case_manager": membership_id},
+    )
+
+
+def tasks_access_record(*, actor: Actor | None, filters: dict[str, Any]) -> None:
+    access_log_record(
+        actor=actor,
+        subject=("careplans.caretask", "", "Attività dei progetti"),
+        action=AccessAction.LIST,
+        detail={"filters": {k: str(v) for k, v in filters.items() if v not in ("", None)}},
+    )
+
+
 def plan_list(*, actor: Actor | None, state: str = "", mine: bool = False) -> QuerySet[CarePlan]:
     qs = gated(actor, scoped(actor, plan_queryset()))
     if state:
