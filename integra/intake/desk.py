@@ -23,7 +23,6 @@ def inbox_url(filters: InboxFilters) -> str:
 
 
 def _item(request: IntakeRequest, today: date) -> DeskItem:
-    note = ""
     if request.state == IntakeState.SENT_TO_UVM and request.due_on is None:
         note = _("UVM conclusa: da chiudere con l'esito")
     else:
