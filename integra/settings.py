@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "integra.intake",
     "integra.assessments",
     "integra.programs",
+    "integra.costshares",
     "integra.notices",
     "integra.audit",
     "integra.api",
