@@ -18,8 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from integra.core.models import TimeStampedModel, period_check
 from integra.people.models import IseeKind
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class CareSetting(models.Model):
     """A care setting of the LEA (home tutelary aid, long-term residential care…)."""
@@ -148,11 +146,17 @@ class CopaymentPeriod(models.Model):
     valid_to = models.DateField(_("in vigore fino al"), null=True, blank=True)
     shape = models.CharField(_("forma"), max_length=10, choices=CopaymentShape.choices)
     exemption_threshold = models.DecimalField(
-        _("soglia di esenzione (ISEE)"), null=True, blank=True, **MONEY
+        _("soglia di esenzione (ISEE)"), null=True, blank=True, max_digits=12, decimal_places=2
     )
-    ceiling = models.DecimalField(_("soglia massima (ISEE)"), null=True, blank=True, **MONEY)
-    monthly_cap = models.DecimalField(_("tetto mensile"), null=True, blank=True, **MONEY)
-    monthly_minimum = models.DecimalField(_("quota minima mensile"), null=True, blank=True, **MONEY)
+    ceiling = models.DecimalField(
+        _("soglia massima (ISEE)"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
+    monthly_cap = models.DecimalField(
+        _("tetto mensile"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
+    monthly_minimum = models.DecimalField(
+        _("quota minima mensile"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
     source = models.CharField(_("fonte (articolo del regolamento)"), max_length=300)
 
     class Meta:
@@ -193,7 +197,9 @@ class CopaymentBand(models.Model):
     period = models.ForeignKey(
         CopaymentPeriod, on_delete=models.CASCADE, related_name="bands", verbose_name=_("periodo")
     )
-    isee_up_to = models.DecimalField(_("ISEE fino a"), null=True, blank=True, **MONEY)
+    isee_up_to = models.DecimalField(
+        _("ISEE fino a"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
     person_percent = models.DecimalField(
         _("quota a carico della persona (%)"), max_digits=5, decimal_places=2
     )

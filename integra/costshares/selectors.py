@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ from integra.people.selectors import isee_current
 # --- LEA rules -------------------------------------------------------------------------------
 
 
-def _rules_prefetch(on: date | None = None) -> Prefetch[LeaCostRule]:
+def _rules_prefetch(on: date | None = None) -> Prefetch[Any]:
     rules = LeaCostRule.objects.order_by("max_days_after_discharge", "-valid_from", "pk")
     if on is not None:
         rules = rules.filter(valid_from__lte=on).filter(
@@ -118,7 +119,7 @@ def setting_terms(setting: CareSetting) -> SettingTerms:
 # --- co-payment regulations ---------------------------------------------------------------------
 
 
-def _periods_prefetch() -> Prefetch[CopaymentPeriod]:
+def _periods_prefetch() -> Prefetch[Any]:
     return Prefetch(
         "periods",
         queryset=CopaymentPeriod.objects.order_by("valid_from", "pk").prefetch_related(
