@@ -58,6 +58,7 @@ from integra.assessments.services import record_assessment
 from integra.assessments.uvm_models import UvmSession
 from integra.core.access import Actor, NotFound
 from integra.core.permissions import ADMIN_ROLES, Role
+from integra.costshares.models import CopaymentPeriod, CopaymentRegulation
 from integra.intake.models import (
     Channel,
     IntakeRequest,
@@ -265,6 +266,8 @@ class Bundle:
     pua: Any = None
     emergency: Any = None  # an emergency access opened by an operator of the organisation
     notice: Any = None  # a notice addressed to the organisation
+    regulation: Any = None  # a co-payment regulation of the organisation (Comuni only)
+    regulation_period: Any = None  # its period of validity
     instrument_code: str = "barthel"
     measure_code: str = "B1"
     istat_code: str = "015146"
@@ -309,6 +312,8 @@ MISSING = Bundle(
             "pua",
             "emergency",
             "notice",
+            "regulation",
+            "regulation_period",
         )
     },
     instrument_code="zz-missing",
@@ -789,6 +794,21 @@ def _person_records(
     bundle.membership = staff.member
     bundle.token = ApiToken.objects.filter(membership=staff.member).get()
     bundle.service = ServiceFactory(provider=bundle.org, name=f"Servizio dell'ente {key}")
+    if bundle.org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.AMBITO):
+        bundle.regulation = CopaymentRegulation.objects.create(
+            organization=bundle.org,
+            name=f"Regolamento dell'ente {key}",
+            act="Delibera n. 1/2024",
+            isee_kind="sociosanitario",
+        )
+        bundle.regulation_period = CopaymentPeriod.objects.create(
+            regulation=bundle.regulation,
+            valid_from=date(2024, 1, 1),
+            shape="linear",
+            exemption_threshold=Decimal("8000.00"),
+            ceiling=Decimal("28000.00"),
+            source="art. 5",
+        )
     bundle.pua = pua
 
 
