@@ -59,12 +59,12 @@ class RegulationForm(forms.Form):
 
 class PeriodForm(forms.Form):
     valid_from = forms.DateField(
-        label=_("In vigore dal"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("In vigore dal"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     valid_to = forms.DateField(
         label=_("In vigore fino al"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Vuoto: fino a nuovo regolamento."),
     )
     shape = forms.ChoiceField(

@@ -33,7 +33,7 @@ def test_record_a_copayment_regulation(page: Page, transactional_db) -> None:
     page.get_by_label("Atto di approvazione").fill("Delibera C.C. n. 12/2024")
     page.get_by_label("Tipo di ISEE").select_option("sociosanitario")
     page.get_by_label("In vigore dal").fill("2024-01-01")
-    page.get_by_label("Scala lineare tra soglia di esenzione e soglia massima").check()
+    page.get_by_text("Scala lineare tra soglia di esenzione e soglia massima", exact=True).click()
     page.get_by_label("Soglia di esenzione (ISEE, euro)").fill("8000")
     page.get_by_label("Soglia massima (ISEE, euro)").fill("6000")  # below the threshold
     page.get_by_label("Articolo del regolamento").fill("art. 5, comma 2")
@@ -56,7 +56,8 @@ def test_record_a_copayment_regulation(page: Page, transactional_db) -> None:
     page.get_by_role("link", name="Aggiungi un periodo di vigenza").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nuovo periodo di vigenza")
     page.get_by_label("In vigore dal").fill("2025-01-01")
-    page.get_by_label("Fasce ISEE con percentuale fissa").check()
+    # Bootstrap Italia draws the radio button on its label: the label is what one clicks.
+    page.get_by_text("Fasce ISEE con percentuale fissa", exact=True).click()
     page.get_by_label("Fascia 1: ISEE fino a (euro)").fill("10000")
     page.get_by_label("Fascia 1: quota della persona (%)").fill("0")
     page.get_by_label("Fascia 2: quota della persona (%)").fill("50")
