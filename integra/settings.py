@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "integra.assessments",
     "integra.programs",
     "integra.careplans",
+    "integra.costshares",
     "integra.notices",
     "integra.audit",
     "integra.api",

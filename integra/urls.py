@@ -21,6 +21,7 @@ urlpatterns = [
     path("pua/", include("integra.intake.urls")),
     path("valutazioni/", include("integra.assessments.urls")),
     path("misure/", include("integra.programs.urls")),
+    path("chi-paga/", include("integra.costshares.urls")),
     path("avvisi/", include("integra.notices.urls")),
     path("", core_views.home, name="home"),
 ]

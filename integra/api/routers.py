@@ -11,6 +11,7 @@ from integra.assessments.uvm_api import router as uvm_router
 from integra.audit.api import router as audit_router
 from integra.careplans.api import router as careplans_router
 from integra.core.api import router as territory_router
+from integra.costshares.api import router as costshares_router
 from integra.intake.api import router as intake_router
 from integra.notices.api import router as notices_router
 from integra.organizations.api import router as organizations_router
@@ -40,4 +41,5 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", careplans_router),
     ("", organizations_router),
     ("/notices", notices_router),
+    ("", costshares_router),
 ]

@@ -174,8 +174,26 @@ def world(org_a, settings, tmp_path) -> dict[str, str]:
         f"/persons/{elsewhere.pk}/emergency-access",
         {"reason": "Chiamata del 118: persona incosciente", "hours": 1, "confirm": True},
     )
+    regulation = post(
+        "/copayment-regulations",
+        {
+            "name": "Regolamento di prova",
+            "act": "Delibera n. 1/2025",
+            "isee_kind": "sociosanitario",
+            "periods": [
+                {
+                    "valid_from": "2025-01-01",
+                    "shape": "linear",
+                    "exemption_threshold": "8000.00",
+                    "ceiling": "28000.00",
+                    "source": "art. 5",
+                }
+            ],
+        },
+    )
     return {
         "access_id": str(emergency["id"]),
+        "regulation_id": str(regulation["id"]),
         "notice_id": str(notice.pk),
         "person_id": str(person.pk),
         "document_id": str(document["id"]),

@@ -278,6 +278,7 @@ API_PATH_IDS: dict[tuple[str, str], str | Public] = {
     (f"{API}/measures/evidence/{{fact_id}}/end", "fact_id"): "fact",
     (f"{API}/organizations/{{organization_id}}", "organization_id"): _ORG,
     (f"{API}/services/{{service_id}}", "service_id"): "service",
+    (f"{API}/copayment-regulations/{{regulation_id}}", "regulation_id"): "regulation",
 }
 
 # Query and body fields that name an object (``*_id`` / ``*_ids``), by (method, path, field).
@@ -349,11 +350,22 @@ API_FIELD_IDS: dict[tuple[str, str, str], str | Public] = {
     ("POST", f"{API}/caseloads/reassign", "to_membership_ids"): _NONE,
     ("POST", f"{API}/services", "unit_id"): _NONE,
     ("PATCH", f"{API}/services/{{service_id}}", "unit_id"): _NONE,
+    ("GET", f"{API}/copayment-regulations", "organization_id"): Public(
+        "a filter on municipal configuration every operator may read", lambda w: None
+    ),
+    # Writing for another organisation: refused like a missing one (the system admin by design).
+    ("POST", f"{API}/copayment-regulations", "organization_id"): "org",
+    ("POST", f"{API}/cost-split/preview", "service_id"): _NONE,
+    ("POST", f"{API}/cost-split/preview", "organization_id"): _NONE,
+    ("POST", f"{API}/cost-split/preview", "regulation_id"): _NONE,
 }
 
 # Reads of objects every operator may see, left out of the matrix (nothing to hide).
 PUBLIC_READS: dict[tuple[str, str], str] = {
     ("GET", f"{API}/services/{{service_id}}"): "the catalogue of services is public",
+    ("GET", f"{API}/copayment-regulations/{{regulation_id}}"): (
+        "co-payment regulations are municipal configuration, read by every catalogue reader"
+    ),
 }
 
 # Operations a role performs across organisations by design, left out of the matrix for it.
@@ -361,7 +373,25 @@ _SYSTEM_ADMIN_STAFF = (
     "a system admin manages the staff of every organisation "
     "(integra/accounts/access.py: membership_scope, membership_manageable_by)"
 )
+_SYSTEM_ADMIN_REGULATIONS = (
+    "a system admin writes the co-payment regulations of every Comune and Ambito "
+    "(integra/costshares/access.py: writable_regulations, may_write_for_organization)"
+)
 BY_DESIGN: dict[tuple[str, tuple[str, str]], str] = {
+    ("system_admin", ("POST", f"{API}/copayment-regulations")): _SYSTEM_ADMIN_REGULATIONS,
+    (
+        "system_admin",
+        ("PATCH", f"{API}/copayment-regulations/{{regulation_id}}"),
+    ): _SYSTEM_ADMIN_REGULATIONS,
+    **{
+        ("system_admin", (method, route)): _SYSTEM_ADMIN_REGULATIONS
+        for method in ("GET", "POST")
+        for route in (
+            "chi-paga/regolamenti/<int:pk>/modifica/",
+            "chi-paga/regolamenti/<int:pk>/periodi/nuovo/",
+            "chi-paga/regolamenti/<int:pk>/periodi/<int:period_pk>/",
+        )
+    },
     ("system_admin", ("GET", f"{API}/staff")): _SYSTEM_ADMIN_STAFF,
     ("system_admin", ("POST", f"{API}/staff")): _SYSTEM_ADMIN_STAFF,
     ("system_admin", ("GET", f"{API}/staff/{{membership_id}}")): _SYSTEM_ADMIN_STAFF,
@@ -470,6 +500,14 @@ PAGE_PATH_IDS: dict[tuple[str, str], str | Public] = {
     ),
     ("misure/persone/<int:person_pk>/", "person_pk"): "person",
     ("misure/persone/<int:person_pk>/evidenze/nuova/", "person_pk"): "person",
+    ("chi-paga/regolamenti/<int:pk>/", "pk"): Public(
+        "co-payment regulations are municipal configuration",
+        lambda w: w.bundles["a"].regulation.pk,
+    ),
+    ("chi-paga/regolamenti/<int:pk>/modifica/", "pk"): "regulation",
+    ("chi-paga/regolamenti/<int:pk>/periodi/nuovo/", "pk"): "regulation",
+    ("chi-paga/regolamenti/<int:pk>/periodi/<int:period_pk>/", "pk"): "regulation",
+    ("chi-paga/regolamenti/<int:pk>/periodi/<int:period_pk>/", "period_pk"): "regulation_period",
 }
 
 
@@ -701,6 +739,28 @@ API_BODIES: dict[tuple[str, str], Body] = {
     ("POST", f"{API}/measures/evidence/{{fact_id}}/end"): lambda w, t: {"valid_until": _today()},
     ("POST", f"{API}/services"): lambda w, t: {"name": "Servizio sonda", "area": "anziani"},
     ("PATCH", f"{API}/services/{{service_id}}"): lambda w, t: {"description": "Cambiata"},
+    ("POST", f"{API}/copayment-regulations"): lambda w, t: {
+        "name": "Regolamento sonda",
+        "act": "Delibera n. 2/2025",
+        "isee_kind": "sociosanitario",
+        "periods": [
+            {
+                "valid_from": "2025-01-01",
+                "shape": "linear",
+                "exemption_threshold": "8000.00",
+                "ceiling": "28000.00",
+                "source": "art. 5",
+            }
+        ],
+    },
+    ("PATCH", f"{API}/copayment-regulations/{{regulation_id}}"): lambda w, t: {
+        "act": "Delibera cambiata"
+    },
+    ("POST", f"{API}/cost-split/preview"): lambda w, t: {
+        "setting_code": "social-only",
+        "monthly_tariff": "100.00",
+        "on": _today(),
+    },
 }
 
 
@@ -866,6 +926,7 @@ _FINGERPRINT_APPS = (
     "assessments",
     "programs",
     "notices",
+    "costshares",
 )
 # Columns a read may touch: the token's last use, an operator's last login.
 _SKIP_COLUMNS = {"accounts_apitoken": {"last_used_at"}, "accounts_user": {"last_login"}}

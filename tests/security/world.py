@@ -59,6 +59,7 @@ from integra.assessments.services import record_assessment
 from integra.assessments.uvm_models import UvmSession
 from integra.core.access import Actor, NotFound
 from integra.core.permissions import ADMIN_ROLES, Role
+from integra.costshares.models import CopaymentPeriod, CopaymentRegulation
 from integra.intake.models import (
     Channel,
     IntakeRequest,
@@ -272,6 +273,8 @@ class Bundle:
     plan_version: Any = None  # the number of its version, as text
     team_member: Any = None
     care_task: Any = None
+    regulation: Any = None  # a co-payment regulation of the organisation (Comuni only)
+    regulation_period: Any = None  # its period of validity
     instrument_code: str = "barthel"
     measure_code: str = "B1"
     istat_code: str = "015146"
@@ -322,6 +325,8 @@ MISSING = Bundle(
             "plan_version",
             "team_member",
             "care_task",
+            "regulation",
+            "regulation_period",
         )
     },
     instrument_code="zz-missing",
@@ -802,6 +807,21 @@ def _person_records(
     bundle.membership = staff.member
     bundle.token = ApiToken.objects.filter(membership=staff.member).get()
     bundle.service = ServiceFactory(provider=bundle.org, name=f"Servizio dell'ente {key}")
+    if bundle.org.kind in (OrganizationKind.MUNICIPALITY, OrganizationKind.AMBITO):
+        bundle.regulation = CopaymentRegulation.objects.create(
+            organization=bundle.org,
+            name=f"Regolamento dell'ente {key}",
+            act="Delibera n. 1/2024",
+            isee_kind="sociosanitario",
+        )
+        bundle.regulation_period = CopaymentPeriod.objects.create(
+            regulation=bundle.regulation,
+            valid_from=date(2024, 1, 1),
+            shape="linear",
+            exemption_threshold=Decimal("8000.00"),
+            ceiling=Decimal("28000.00"),
+            source="art. 5",
+        )
     bundle.pua = pua
     _care_plan(bundle, staff, word, health)
 
