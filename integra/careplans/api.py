@@ -504,6 +504,16 @@ class InterventionIn(Schema):
     person_amount: Decimal = Field(Decimal("0"), ge=0, decimal_places=2, max_digits=10)
     other_amount: Decimal = Field(Decimal("0"), ge=0, decimal_places=2, max_digits=10)
     other_payer: str = Field("", max_length=200)
+    compute_shares: bool = Field(
+        False,
+        description="Calcola le quote dalle regole in configurazione: SSN dalla quota LEA del "
+        "setting (DPCM 12/1/2017), persona dal regolamento ISEE dell'ente titolare; le quote "
+        "inviate sono ignorate, tranne other_amount.",
+    )
+    setting_code: str | None = Field(
+        None, max_length=60, description="Il setting assistenziale (predefinito: del servizio)."
+    )
+    days_since_protected_discharge: int | None = Field(None, ge=0, le=3650)
 
 
 @router.post(

@@ -59,7 +59,9 @@ def case_manager_panel(actor: Actor, today: date) -> DeskPanel | None:
     return DeskPanel(
         title=_("I miei casi"),
         counts=[
-            DeskCount(_("Verifiche scadute"), count_value(overdue), caseload_url("scadute"), Tone.BAD),
+            DeskCount(
+                _("Verifiche scadute"), count_value(overdue), caseload_url("scadute"), Tone.BAD
+            ),
             DeskCount(
                 _("Verifiche entro 30 giorni"),
                 count_value(due),
@@ -94,7 +96,8 @@ def tasks_panel(actor: Actor, today: date) -> DeskPanel | None:
     overdue = mine.filter(due_on__lt=today)
     soon = mine.filter(due_on__gte=today, due_on__lte=today + timedelta(days=TASK_DUE_DAYS))
     rows = list(
-        mine.select_related("plan").only("pk", "title", "due_on", "plan__pk", "plan__person_id")
+        mine.select_related("plan")
+        .only("pk", "title", "due_on", "plan__pk", "plan__person_id")
         .order_by("due_on", "pk")[:ITEMS_PER_PANEL]
     )
     if not rows:

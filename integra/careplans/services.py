@@ -506,6 +506,8 @@ def _intervention_fields(
     item.person_amount = _money(data, "person_amount", errors)
     item.other_amount = _money(data, "other_amount", errors)
     item.other_payer = _text(data, "other_payer", errors, max_length=200)
+    if data.get("compute_shares") and not errors and item.starts_on:
+        _computed_shares(actor, plan, item, data, errors)
     shares = item.ssn_amount + item.comune_amount + item.person_amount + item.other_amount
     if not errors and shares != item.monthly_cost:
         errors["monthly_cost"] = [
@@ -527,6 +529,58 @@ def _intervention_fields(
     basis = data.get("cost_basis")
     if isinstance(basis, list):
         item.cost_basis = [str(line) for line in basis][:20]
+
+
+def _computed_shares(
+    actor: Actor,
+    plan: CarePlan,
+    item: PlanIntervention,
+    data: Mapping[str, Any],
+    errors: dict[str, list[str]],
+) -> None:
+    """The shares from the rules held as configuration (integra/costshares): the SSN's from the
+    LEA rule of the care setting (the service's default, or ``setting_code``), the person's from
+    the co-payment regulation of the plan's holding organisation for the person's ISEE; the
+    author may set what others pay. The rules applied are kept with the intervention."""
+    from integra.costshares.errors import CostShareError
+    from integra.costshares.selectors import (
+        care_setting_for,
+        isee_value_for,
+        regulation_in_force,
+        regulation_terms,
+        setting_terms,
+    )
+    from integra.costshares.split import split_cost
+
+    try:
+        setting = care_setting_for(
+            actor=actor,
+            code=str(data.get("setting_code") or "") or None,
+            service_id=item.service.pk if item.service_id else None,
+        )
+        regulation = regulation_in_force(
+            actor=actor, organization_id=plan.organization_id, on=item.starts_on
+        )
+        person = get_visible(actor, Person, pk=plan.person_id)
+        days = _int(data.get("days_since_protected_discharge"))
+        split = split_cost(
+            setting=setting_terms(setting),
+            monthly_tariff=item.monthly_cost,
+            on=item.starts_on,
+            days_since_protected_discharge=days,
+            regulation=regulation_terms(regulation) if regulation is not None else None,
+            isee_value=isee_value_for(person=person, regulation=regulation, on=item.starts_on),
+            other_amount=item.other_amount or None,
+        )
+    except CostShareError as refused:
+        for key, messages in refused.errors.items():
+            errors.setdefault(key, []).extend(messages)
+        if not refused.errors:
+            errors.setdefault("monthly_cost", []).append(refused.message)
+        return
+    item.ssn_amount, item.comune_amount = split.ssn, split.comune
+    item.person_amount, item.other_amount = split.person, split.other
+    item.cost_basis = [*split.explanation, *split.warnings][:20]
 
 
 def intervention_add(

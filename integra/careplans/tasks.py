@@ -60,7 +60,8 @@ def _reminder_text(count: int, overdue: int) -> str:
             ngettext("%(n)d è già scaduta.", "%(n)d sono già scadute.", overdue) % {"n": overdue}
         )
     lines.append(
-        _("Le trovi in Integra: %(url)s") % {"url": f"{settings.INTEGRA_BASE_URL}/progetti/attivita/"}
+        _("Le trovi in Integra: %(url)s")
+        % {"url": f"{settings.INTEGRA_BASE_URL}/progetti/attivita/"}
     )
     return "\n\n".join(lines)
 
