@@ -53,7 +53,7 @@ def case_manager_panel(actor: Actor, today: date) -> DeskPanel | None:
     rows = list(
         plans.filter(next_review_on__lte=today + timedelta(days=REVIEW_DUE_DAYS))  # type: ignore[attr-defined]
         .order_by("next_review_on", "pk")
-        .only("pk", "person_id", "title", "next_review_on")[:ITEMS_PER_PANEL]
+        .only("id", "person_id", "title", "next_review_on")[:ITEMS_PER_PANEL]
     )
     refs = person_refs(actor, [p.person_id for p in rows])
     return DeskPanel(
@@ -97,7 +97,7 @@ def tasks_panel(actor: Actor, today: date) -> DeskPanel | None:
     soon = mine.filter(due_on__gte=today, due_on__lte=today + timedelta(days=TASK_DUE_DAYS))
     rows = list(
         mine.select_related("plan")
-        .only("pk", "title", "due_on", "plan__pk", "plan__person_id")
+        .only("id", "title", "due_on", "plan__id", "plan__person_id")
         .order_by("due_on", "pk")[:ITEMS_PER_PANEL]
     )
     if not rows:
