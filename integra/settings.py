@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "integra.intake",
     "integra.assessments",
     "integra.programs",
+    "integra.timeline",
     "integra.notices",
     "integra.audit",
     "integra.api",
