@@ -44,7 +44,7 @@ def test_write_a_note_and_filter_the_timeline(page: Page, transactional_db) -> N
     assert_accessible(page)
 
     # Only the notes: the passport's registration leaves the list.
-    page.get_by_label("Note del diario").check()
+    page.locator("label[for^='id_tipo_']", has_text="Note del diario").click()
     page.get_by_role("button", name="Filtra").click()
     expect(page.get_by_text("vive sola, chiede aiuto per la spesa")).to_be_visible()
     expect(page.get_by_text("Documento registrato")).to_have_count(0)
