@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "integra.assessments",
     "integra.programs",
     "integra.timeline",
+    "integra.careplans",
     "integra.notices",
     "integra.audit",
     "integra.api",

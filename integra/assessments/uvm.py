@@ -124,10 +124,13 @@ register_concealable(ConcealedKind.UVM_SESSION, UvmSession, author="organization
 @register_scope(UvmSession)
 def uvm_session_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     """Sessions convened by the actor's organisation or with a member from it, of persons the
-    actor sees; the PUA (INTAKE_MANAGE) also sees the sessions of its requests. A session hidden
+    actor sees (for those who take part, and case managers); the PUA (INTAKE_MANAGE) also sees the sessions of its requests. A session hidden
     at the person's request only by the convening organisation."""
     if actor.organization_id is None or not (
-        _may_take_part(actor) or actor.has(Permission.INTAKE_MANAGE)
+        _may_take_part(actor)
+        or actor.has(Permission.INTAKE_MANAGE)
+        # The case manager reads the outcome that the plan starts from (integra/careplans).
+        or actor.has(Permission.CASE_MANAGE)
     ):
         return qs.none()
     member_of = UvmMember.objects.filter(

@@ -1101,6 +1101,7 @@ from integra.people.dossier_models import (  # noqa: E402
     ConcealmentEvidence,
     EmergencyAccess,
     RequestedBy,
+    TeamAccess,
 )
 
 __all__ = [
@@ -1110,4 +1111,5 @@ __all__ = [
     "ConcealmentEvidence",
     "EmergencyAccess",
     "RequestedBy",
+    "TeamAccess",
 ]

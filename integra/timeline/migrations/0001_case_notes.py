@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_history_append_only'),
         ('organizations', '0003_history_append_only'),
-        ('people', '0017_concealed_kind_case_note'),
+        ('people', '0018_concealed_kind_case_note'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 
