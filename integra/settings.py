@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "integra.intake",
     "integra.assessments",
     "integra.programs",
+    "integra.timeline",
     "integra.careplans",
     "integra.costshares",
     "integra.notices",

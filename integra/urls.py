@@ -18,6 +18,7 @@ urlpatterns = [
     path("audit/", include("integra.audit.urls")),
     path("audit/", include("integra.people.audit_urls")),
     path("persone/", include("integra.people.urls")),
+    path("persone/", include("integra.timeline.urls")),
     path("pua/", include("integra.intake.urls")),
     path("valutazioni/", include("integra.assessments.urls")),
     path("misure/", include("integra.programs.urls")),

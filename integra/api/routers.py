@@ -21,6 +21,8 @@ from integra.people.dossier_api import anomalies_router, emergency_router
 from integra.people.dossier_api import persons_router as dossier_persons_router
 from integra.people.merge_api import router as merges_router
 from integra.programs.api import router as programs_router
+from integra.timeline.api import notes_router
+from integra.timeline.api import persons_router as timeline_persons_router
 
 ROUTERS: list[tuple[str, Router]] = [
     ("/me", accounts_router),
@@ -30,6 +32,8 @@ ROUTERS: list[tuple[str, Router]] = [
     ("/fiscal-codes", people_router),
     ("/persons", persons_router),
     ("/persons", dossier_persons_router),
+    ("/persons", timeline_persons_router),
+    ("/notes", notes_router),
     ("/emergency-accesses", emergency_router),
     ("/access-anomalies", anomalies_router),
     ("/permits", permits_router),

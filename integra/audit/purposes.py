@@ -41,6 +41,7 @@ PURPOSE_BY_PATH: tuple[tuple[str, str], ...] = (
     ("/api/v1/measures", MEASURE_PURPOSE),
     ("/persone/", CARE_PURPOSE),
     ("/api/v1/persons", CARE_PURPOSE),
+    ("/api/v1/notes", CARE_PURPOSE),
     ("/api/v1/fiscal-codes", CARE_PURPOSE),
     ("/api/v1/permits", CARE_PURPOSE),
     ("/api/v1/merges", CARE_PURPOSE),

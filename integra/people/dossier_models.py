@@ -30,6 +30,7 @@ class ConcealedKind(models.TextChoices):
     ASSESSMENT = "assessment", _("Valutazione")
     INTAKE_REQUEST = "intake_request", _("Richiesta al PUA")
     UVM_SESSION = "uvm_session", _("Seduta UVM")
+    CASE_NOTE = "case_note", _("Nota del diario")
 
 
 class ConcealmentAction(models.TextChoices):

@@ -211,6 +211,9 @@ API_PATH_IDS: dict[tuple[str, str], str | Public] = {
     (f"{API}/persons/{{person_id}}/household/{{member_id}}", "person_id"): "person",
     (f"{API}/persons/{{person_id}}/household/{{member_id}}", "member_id"): "household",
     (f"{API}/persons/{{person_id}}/isee", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/timeline", "person_id"): "person",
+    (f"{API}/persons/{{person_id}}/notes", "person_id"): "person",
+    (f"{API}/notes/{{note_id}}", "note_id"): "note",
     (f"{API}/merges/{{merge_id}}", "merge_id"): "merge",
     (f"{API}/merges/{{merge_id}}/undo", "merge_id"): "merge",
     (f"{API}/pua/requests/{{request_id}}", "request_id"): "request",
@@ -300,6 +303,9 @@ API_FIELD_IDS: dict[tuple[str, str, str], str | Public] = {
     ("PATCH", f"{API}/persons/{{person_id}}", "residence_municipality_id"): _NONE,
     ("PATCH", f"{API}/persons/{{person_id}}", "domicile_municipality_id"): _NONE,
     ("POST", f"{API}/persons/{{person_id}}/household", "member_id"): _NONE,
+    ("GET", f"{API}/persons/{{person_id}}/timeline", "organization_id"): Public(
+        "a filter within the caller's own scope of the person's timeline", lambda w: None
+    ),
     # The item to hide: a document of the person (the bundle's, not yet hidden).
     ("POST", f"{API}/persons/{{person_id}}/concealments", "item_id"): "document",
     ("GET", f"{API}/merges/preview", "survivor_id"): "person",
@@ -461,6 +467,7 @@ PAGE_PATH_IDS: dict[tuple[str, str], str | Public] = {
     ("persone/<int:pk>/registro-accessi.pdf", "pk"): "person",
     ("avvisi/<int:pk>/letto/", "pk"): "notice",
     ("persone/<int:pk>/storico/", "pk"): "person",
+    ("persone/<int:pk>/diario/", "pk"): "person",
     ("persone/<int:pk>/unisci/", "pk"): "person",
     ("persone/unioni/<int:merge_id>/", "merge_id"): "merge",
     ("persone/unioni/<int:merge_id>/annulla/", "merge_id"): "merge",
@@ -691,6 +698,12 @@ API_BODIES: dict[tuple[str, str], Body] = {
         "file": _pdf("allegato.pdf"),
     },
     ("POST", f"{API}/instruments/{{code}}/score"): lambda w, t: {"answers": _lowest("social")},
+    ("POST", f"{API}/persons/{{person_id}}/notes"): lambda w, t: {
+        "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "kind": "interview",
+        "domain": "social",
+        "text": "Colloquio",
+    },
     ("POST", f"{API}/assessments"): lambda w, t: {
         "person_id": t.ident("person"),
         "instrument_code": "social",

@@ -100,6 +100,8 @@ from integra.programs.facts import FactKind
 from integra.programs.models import EligibilityFact
 from integra.programs.selectors import screen
 from integra.programs.services import fact_record, screening_save
+from integra.timeline.models import CaseNote, NoteDomain, NoteKind
+from integra.timeline.services import case_note_create
 from tests.factories import (
     AmbitoFactory,
     DistrictFactory,
@@ -275,6 +277,8 @@ class Bundle:
     care_task: Any = None
     regulation: Any = None  # a co-payment regulation of the organisation (Comuni only)
     regulation_period: Any = None  # its period of validity
+    note: Any = None  # a social note of the person's diary
+    note_health: Any = None  # a health note of the person's diary
     instrument_code: str = "barthel"
     measure_code: str = "B1"
     istat_code: str = "015146"
@@ -327,6 +331,8 @@ MISSING = Bundle(
             "care_task",
             "regulation",
             "regulation_period",
+            "note",
+            "note_health",
         )
     },
     instrument_code="zz-missing",
@@ -804,6 +810,9 @@ def _person_records(
         on_date=SCREEN_DAY,
         result=result.as_json(),
     )
+    bundle.note, bundle.note_health = _notes(
+        person, staff, word("notadiario"), f"Hqzdiario{health}", bundle.org
+    )
     bundle.membership = staff.member
     bundle.token = ApiToken.objects.filter(membership=staff.member).get()
     bundle.service = ServiceFactory(provider=bundle.org, name=f"Servizio dell'ente {key}")
@@ -906,6 +915,42 @@ def _care_plan(bundle: Bundle, staff: _Staff, word: Callable[[str], str], health
     plan.refresh_from_db()
     bundle.care_plan = plan
     bundle.plan_version = "1"
+
+
+def _notes(
+    person: Person, staff: _Staff, social_text: str, health_text: str, org: Any
+) -> tuple[CaseNote, CaseNote]:
+    """A social note of the person's diary, and a health one (by the clinician; at a Comune,
+    where no clinician works, as the ASST's nurse of a joint visit would leave it)."""
+    earlier = timezone.now() - timedelta(hours=2)
+    social = case_note_create(
+        actor=staff.social,
+        person_id=person.pk,
+        occurred_at=earlier,
+        kind=NoteKind.INTERVIEW,
+        domain=NoteDomain.SOCIAL,
+        text=social_text,
+    )
+    if staff.clinician is not None:
+        health = case_note_create(
+            actor=staff.clinician,
+            person_id=person.pk,
+            occurred_at=earlier,
+            kind=NoteKind.HOME_VISIT,
+            domain=NoteDomain.HEALTH,
+            text=health_text,
+        )
+    else:
+        health = CaseNote.objects.create(
+            person=person,
+            organization=org,
+            author=staff.member,
+            occurred_at=earlier,
+            kind=NoteKind.HOME_VISIT,
+            domain=NoteDomain.HEALTH,
+            text=health_text,
+        )
+    return social, health
 
 
 def _merge(bundle: Bundle, c: Canaries | None, municipality: Any, by: Actor) -> None:
@@ -1072,6 +1117,9 @@ def _health_subject(world: World, territory: dict[str, Any]) -> None:
     )
     session.refresh_from_db()
     bundle.uvm_session = session
+    bundle.note, bundle.note_health = _notes(
+        person, _staff(world, "b"), "Telefonata con la figlia.", "Hqzdiarioh", b
+    )
     result = screen(doctor, person, "B1", SCREEN_DAY)
     bundle.screening = screening_save(
         actor=doctor,
@@ -1090,6 +1138,7 @@ HEALTH_CANARIES = [
     "Hqzfontegcs",
     "Hqzfonteudito",
     "Hqzsalute",
+    "Hqzdiario",
     "41.37",
     "41,37",  # also written the Italian way (SVG drawings are left out of the text)
     # The screening and the UVM page write "label: value" for each piece of evidence.
@@ -1268,7 +1317,7 @@ def build_world() -> World:
         recorded_by=world.member("a", Role.SOCIAL_WORKER).membership,
     )
     for c in (c_b, c_d):
-        c.add(*(f"Hqz{name}{c.tag}" for name in ("barthelnota", "fontegcs", "salute")))
+        c.add(*(f"Hqz{name}{c.tag}" for name in ("barthelnota", "fontegcs", "salute", "diario")))
     _health_subject(world, territory)
     _emergency_accesses(world)
     _warm_access_log(world)
