@@ -39,7 +39,9 @@ The API, small on purpose (the same five names for every versioned record):
     now)`` lists what the other operator changed (the value now stored against the one the form
     was opened on), points the hidden fields at the current version (so a second submit,
     made knowingly, goes through) and keeps everything the operator typed. The view renders
-    ``core/_stale_edit.html`` with ``stale_changes`` and answers 409.
+    ``includes/stale_edit.html`` with ``stale_context(exc, changes)`` and answers 409. A plain
+    form (a button for a move) posts ``row_version`` alone and reads it with
+    ``posted_version(request.POST)``.
 """
 
 from __future__ import annotations
@@ -222,7 +224,7 @@ def _display(field: forms.Field, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(field, forms.ChoiceField):
-        labels = {str(k): str(v) for k, v in _flat_choices(field.choices)}
+        labels = {str(k): str(v) for k, v in _flat_choices(field.choices)}  # type: ignore[arg-type]
         values = value if isinstance(value, list | tuple) else [value]
         shown = [labels.get(str(v), str(v)) for v in values]
         return ", ".join(shown) or "—"
@@ -318,7 +320,7 @@ class VersionedFormMixin(forms.Form):
         to ``version`` and ``now``; the operator's input stays as typed."""
         opened = self._opened_values()
         current = self._snapshot(now)
-        data = self.data.copy()
+        data = self.data.copy()  # type: ignore[attr-defined]
         data[self.add_prefix(ROW_VERSION)] = str(version)
         data[self.add_prefix("opened_snapshot")] = signing.dumps(
             current, salt=self.snapshot_salt, compress=True
@@ -336,6 +338,14 @@ class VersionedFormMixin(forms.Form):
             for name in self._compared_fields()
             if opened.get(name) != current[name]
         ]
+
+
+def posted_version(data: Mapping[str, Any]) -> int:
+    """The ``row_version`` a page's plain form (no ``VersionedFormMixin``: a button, a move)
+    posted; 0, which matches no version and so is refused as stale, when missing or not a
+    number (a page opened before versions existed)."""
+    value = str(data.get(ROW_VERSION) or "")
+    return int(value) if value.isdigit() and len(value) <= 10 else 0
 
 
 def stale_context(exc: StaleEdit, changes: list[FieldChange] | None) -> dict[str, Any]:
