@@ -160,9 +160,7 @@ def test_api_rights_come_before_the_precondition(client, org_a, make_membership,
 def test_openapi_documents_if_match_and_the_answers(client) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     operation = spec["paths"][f"{PERSONS}/{{person_id}}"]["patch"]
-    assert any(
-        p["in"] == "header" and p["name"] == "If-Match" for p in operation["parameters"]
-    )
+    assert any(p["in"] == "header" and p["name"] == "If-Match" for p in operation["parameters"])
     assert {"412", "428"} <= set(operation["responses"])
 
 
@@ -208,7 +206,7 @@ def test_page_stale_submit_shows_what_changed_and_keeps_the_input(
     assert "Dati modificati da un altro operatore" in page
     assert "le tue modifiche non sono state salvate" in page
     # What the first operator changed: the value the form was opened on and the one now stored.
-    assert "<th scope=\"row\">Telefono</th><td>02 111</td><td>02 222</td>" in page
+    assert '<th scope="row">Telefono</th><td>02 111</td><td>02 222</td>' in page
     assert "awa@example.org" in page
     # The second operator's input is kept; the form now points at the current version.
     assert 'value="Diallo-Ba"' in page
