@@ -230,6 +230,11 @@ def _display(field: forms.Field, value: Any) -> str:
         return ", ".join(shown) or "—"
     if isinstance(value, bool):
         return gettext("Sì") if value else gettext("No")
+    if isinstance(field, forms.DateTimeField) and isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(field, forms.DateField) and isinstance(value, str):
         try:
             value = date.fromisoformat(value)
