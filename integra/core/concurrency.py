@@ -42,6 +42,23 @@ The API, small on purpose (the same five names for every versioned record):
     ``includes/stale_edit.html`` with ``stale_context(exc, changes)`` and answers 409. A plain
     form (a button for a move) posts ``row_version`` alone and reads it with
     ``posted_version(request.POST)``.
+
+Recipe for a new record: mix ``VersionedModel`` in and exclude ``row_version`` from its tracker;
+``makemigrations`` (a constant default: no table rewrite on PostgreSQL 11+); give each edit
+service a keyword ``expected_version: int | None`` and call ``bump_version`` right after
+locking the row; in the API handler check the role (``require``) *before*
+``expected_version_from_if_match`` (a 403 comes before a 428; a 404 comes from the service,
+after it), set ``response["ETag"] = etag(obj)`` on the GET and on the edit's answer (a
+``response: HttpResponse`` parameter) and add ``openapi_extra=if_match_openapi()``; in the page
+use ``VersionedFormMixin`` and answer 409 on ``StaleEdit``.
+
+Writes that bump without a check (``expected_version=None``), today:
+``people.merging.person_merge`` / ``person_merge_undo`` (both records);
+``intake.services.request_uvm_concluded`` (the UVM concluded: ``update()`` with ``F() + 1``);
+``intake.workflow.transition`` when another service moves the request inside its own checked
+write (the pre-assessment's first move); ``assessments.uvm.eligibility_record`` and
+``session_cancel``; and the demo seeders. Rows moved by a merge (a request, a session passing
+to the surviving person) keep their version: the fields their forms show do not change.
 """
 
 from __future__ import annotations
