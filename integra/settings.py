@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "integra.intake",
     "integra.assessments",
     "integra.programs",
+    "integra.careplans",
     "integra.notices",
     "integra.audit",
     "integra.api",
@@ -219,6 +220,23 @@ WHITENOISE_USE_FINDERS = True
 TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
 }
+
+# E-mail (task reminders): Django's mail backend, configured from the environment. The demo
+# (DEBUG) prints mails on the console; production sends through EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "integra@localhost")
+# The address operators open Integra at: links in e-mails.
+INTEGRA_BASE_URL = os.environ.get("INTEGRA_BASE_URL", "http://localhost:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,6 +9,7 @@ from integra.accounts.staff_api import router as staff_router
 from integra.assessments.api import router as assessments_router
 from integra.assessments.uvm_api import router as uvm_router
 from integra.audit.api import router as audit_router
+from integra.careplans.api import router as careplans_router
 from integra.core.api import router as territory_router
 from integra.intake.api import router as intake_router
 from integra.notices.api import router as notices_router
@@ -36,6 +37,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", assessments_router),
     ("", uvm_router),
     ("/measures", programs_router),
+    ("", careplans_router),
     ("", organizations_router),
     ("/notices", notices_router),
 ]

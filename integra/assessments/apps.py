@@ -9,7 +9,10 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Valutazioni e UVM")
 
     def ready(self) -> None:
-        from integra.assessments import access, uvm  # noqa: F401  (registers policies)
+        from integra.assessments import access, desk, uvm  # noqa: F401  (registers policies)
+        from integra.core.desk import register_panel
+
+        register_panel("assessments.uvm_member", desk.uvm_member_panel, order=20)
         from integra.assessments.services import load_shipped_instruments
         from integra.assessments.uvm_defaults import ensure_default_user_classes
 

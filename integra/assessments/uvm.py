@@ -125,10 +125,13 @@ register_concealable(ConcealedKind.UVM_SESSION, UvmSession, author="organization
 @register_scope(UvmSession)
 def uvm_session_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     """Sessions convened by the actor's organisation or with a member from it, of persons the
-    actor sees; the PUA (INTAKE_MANAGE) also sees the sessions of its requests. A session hidden
+    actor sees (for those who take part, and case managers); the PUA (INTAKE_MANAGE) also sees the sessions of its requests. A session hidden
     at the person's request only by the convening organisation."""
     if actor.organization_id is None or not (
-        _may_take_part(actor) or actor.has(Permission.INTAKE_MANAGE)
+        _may_take_part(actor)
+        or actor.has(Permission.INTAKE_MANAGE)
+        # The case manager reads the outcome that the plan starts from (integra/careplans).
+        or actor.has(Permission.CASE_MANAGE)
     ):
         return qs.none()
     member_of = UvmMember.objects.filter(
@@ -167,9 +170,30 @@ def sessions_visible(
     )
 
 
+class SessionWhen:
+    """Scheduled sessions by day: from today on (to attend), or before today and still open
+    (held: the outcome is to be written and the session concluded)."""
+
+    NEXT = "prossime"
+    TO_CONCLUDE = "da_concludere"
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
 def session_list(
-    *, actor: Actor | None, state: str = "", person_id: int | None = None
+    *,
+    actor: Actor | None,
+    state: str = "",
+    person_id: int | None = None,
+    mine: bool = False,
+    when: str = "",
+    today: date | None = None,
 ) -> QuerySet[UvmSession]:
+    """The sessions the actor opens; ``mine``: those where the actor's user is a member;
+    ``when``: scheduled sessions from today (next first) or held before today and still to
+    conclude (oldest first)."""
     qs = gated(
         actor,
         sessions_visible(actor, UvmSession.objects.select_related("organization", "user_class")),
@@ -178,6 +202,17 @@ def session_list(
         qs = qs.filter(state=state)
     if person_id is not None:
         qs = qs.filter(person_id=person_id)
+    if mine:
+        if actor is None:
+            return qs.none()
+        member = UvmMember.objects.filter(session_id=OuterRef("pk"), user_id=actor.user.pk)
+        qs = qs.filter(Exists(member))
+    if when in (SessionWhen.NEXT, SessionWhen.TO_CONCLUDE):
+        start = _start_of(today or timezone.localdate())
+        qs = qs.filter(state=UvmState.SCHEDULED)
+        if when == SessionWhen.NEXT:
+            return qs.filter(scheduled_for__gte=start).order_by("scheduled_for", "pk")
+        return qs.filter(scheduled_for__lt=start).order_by("scheduled_for", "pk")
     return qs.order_by("state", "-scheduled_for", "-pk")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from integra.assessments.uvm import SessionWhen
 from integra.assessments.uvm_models import (
     HEALTH_NEED_DOMAINS,
     MEMBER_KINDS,
@@ -33,6 +34,20 @@ def _bootstrap(form: forms.Form) -> None:
 class SessionFilterForm(forms.Form):
     stato = forms.ChoiceField(
         label=_("Stato"), required=False, choices=[("", _("Tutti")), *UvmState.choices]
+    )
+    quando = forms.ChoiceField(
+        label=_("Quando"),
+        required=False,
+        choices=[
+            ("", _("Sempre")),
+            (SessionWhen.NEXT, _("Programmate da oggi")),
+            (SessionWhen.TO_CONCLUDE, _("Tenute, esito da scrivere")),
+        ],
+    )
+    mie = forms.BooleanField(
+        label=_("Solo le sedute di cui sono componente"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     persona = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 

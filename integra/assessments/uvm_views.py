@@ -54,11 +54,18 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], **kw: 
 def session_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = SessionFilterForm(request.GET or None)
-    state = form.cleaned_data.get("stato", "") if form.is_valid() else ""
-    person_id = form.cleaned_data.get("persona") if form.is_valid() else None
-    qs = uvm.session_list(actor=actor, state=state, person_id=person_id)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = {
+        "state": data.get("stato", ""),
+        "person_id": data.get("persona"),
+        "mine": bool(data.get("mie")),
+        "when": data.get("quando", ""),
+    }
+    qs = uvm.session_list(actor=actor, **filters)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    uvm.session_list_access_record(actor=actor, filters={"state": state, "person_id": person_id})
+    uvm.session_list_access_record(
+        actor=actor, filters={k: v for k, v in filters.items() if v is not False}
+    )
     awaiting = []
     if actor.has(Permission.UVM_PARTICIPATE) or actor.has(Permission.INTAKE_MANAGE):
         from integra.intake.selectors import requests_awaiting_uvm

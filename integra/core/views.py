@@ -10,11 +10,13 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from integra.core import selectors
 from integra.core.access import PermissionRequired, require
+from integra.core.desk import desk_panels
 from integra.core.forms import MunicipalityFilterForm
 from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
@@ -36,7 +38,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The desk: for the actor's roles, what needs doing now (integra/core/desk.py)."""
+    panels = desk_panels(actor=getattr(request, "actor", None), today=timezone.localdate())
+    return render(
+        request,
+        "core/home.html",
+        {"panels": panels, "has_work": any(p.has_work for p in panels)},
+    )
 
 
 def _territory_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -52,8 +52,10 @@ class InboxFilterForm(forms.Form):
         required=False,
         choices=[
             ("", _("Tutte")),
+            (DueFilter.TODAY, _("Scadono oggi")),
             (DueFilter.SOON, _("In scadenza")),
             (DueFilter.OVERDUE, _("Scadute")),
+            (DueFilter.TO_CLOSE, _("UVM conclusa: da chiudere con l'esito")),
         ],
     )
 

@@ -38,8 +38,12 @@ declare_health(
 
 
 class DueFilter:
+    TODAY = "today"
     SOON = "soon"
     OVERDUE = "overdue"
+    # Sent to the UVM, which concluded its session: no deadline runs, the PUA closes the request
+    # with the UVM's outcome (``services.request_uvm_concluded``).
+    TO_CLOSE = "to_close"
 
 
 class Box:
@@ -90,6 +94,10 @@ def _due_soon_condition(puas: list[PuaPoint], today: date) -> Q:
     return Q(due_on__gte=today) & condition
 
 
+# The UVM concluded (its deadline is met and cleared), the PUA has still to close the request.
+TO_CLOSE_CONDITION = Q(state=IntakeState.SENT_TO_UVM, due_on__isnull=True)
+
+
 @dataclass(frozen=True)
 class InboxFilters:
     state: str = ""
@@ -114,15 +122,23 @@ def request_inbox(
     """The requests of the actor's PUAs (or, ``box="received"``, sent to the actor's
     organisation), newest first; open ones unless a state is asked for.
 
-    ``due="soon"``: due from today within the PUA's warning window; ``due="overdue"``: the
-    deadline has passed (both only open requests, earliest deadline first). Two queries
-    whatever the rows: the actor's PUAs, then the page (plus its count).
+    ``due="today"``: due today; ``due="soon"``: due from today within the PUA's warning window;
+    ``due="overdue"``: the deadline has passed (these three only open requests, earliest
+    deadline first); ``due="to_close"``: the UVM concluded, the request waits to be closed with
+    its outcome (oldest first). Two queries whatever the rows: the actor's PUAs, then the page
+    (plus its count).
     """
     require(actor, Permission.PERSON_VIEW)
     assert actor is not None  # require() refuses None
-    f = filters or InboxFilters()
     day = today or timezone.localdate()
     puas = list(PuaPoint.objects.filter(pk__in=managed_pua_ids(actor)))
+    return _inbox_query(actor, puas, filters or InboxFilters(), day)
+
+
+def _inbox_query(
+    actor: Actor, puas: list[PuaPoint], f: InboxFilters, day: date
+) -> QuerySet[IntakeRequest]:
+    """The inbox's rows for the filters, given the actor's PUAs (no query until evaluated)."""
     qs = _inbox_base(actor).filter(_box_condition(actor, f.box, puas))
     # ``NOT state = 'chiusa'`` is the predicate of the partial indexes on open requests.
     qs = qs.filter(state=f.state) if f.state else qs.exclude(state=IntakeState.CLOSED)
@@ -134,6 +150,10 @@ def request_inbox(
         qs = qs.filter(pua_id=f.pua_id)
     if f.due == DueFilter.OVERDUE:
         return qs.filter(due_on__lt=day).exclude(state=IntakeState.CLOSED).order_by("due_on", "pk")
+    if f.due == DueFilter.TODAY:
+        return qs.filter(due_on=day).exclude(state=IntakeState.CLOSED).order_by("due_on", "pk")
+    if f.due == DueFilter.TO_CLOSE:
+        return qs.filter(TO_CLOSE_CONDITION).order_by("received_at", "pk")
     if f.due == DueFilter.SOON:
         return (
             qs.filter(_due_soon_condition(puas, day))
@@ -141,6 +161,69 @@ def request_inbox(
             .order_by("due_on", "pk")
         )
     return qs.order_by("-received_at", "-pk")
+
+
+@dataclass(frozen=True)
+class DeskWork:
+    """What the desk shows of the PUA: counts (each up to ``COUNT_CAP + 1``) of the inbox lists
+    they link to, and the next requests to handle."""
+
+    counts: dict[str, int]
+    next_requests: list[IntakeRequest]
+
+
+# The inbox filter each desk count stands for (the count is that list's count).
+DESK_PUA_FILTERS: dict[str, InboxFilters] = {
+    "overdue": InboxFilters(due=DueFilter.OVERDUE),
+    "today": InboxFilters(due=DueFilter.TODAY),
+    "due_soon": InboxFilters(due=DueFilter.SOON),
+    "to_close": InboxFilters(due=DueFilter.TO_CLOSE),
+}
+DESK_RECEIVED_FILTERS = InboxFilters(box=Box.RECEIVED)
+
+
+def pua_desk_work(*, actor: Actor | None, today: date, limit: int) -> DeskWork | None:
+    """The PUA's worklist for the desk: ``None`` unless the actor works requests at a PUA.
+    Seven queries whatever the rows: the PUAs, four counts, the next requests (deadline first,
+    the overdue on top) and their persons through the people gate (two)."""
+    if actor is None or not actor.has(Permission.INTAKE_MANAGE):
+        return None
+    require(actor, Permission.PERSON_VIEW)
+    puas = list(PuaPoint.objects.filter(pk__in=managed_pua_ids(actor)))
+    if not puas:
+        return None
+    counts = {
+        key: capped_count(_inbox_query(actor, puas, f, today))
+        for key, f in DESK_PUA_FILTERS.items()
+    }
+    following = (
+        _inbox_query(actor, puas, InboxFilters(), today)
+        .filter(due_on__isnull=False)
+        .order_by("due_on", "pk")
+    )
+    return DeskWork(counts=counts, next_requests=list(following[:limit]))
+
+
+def received_desk_work(*, actor: Actor | None, today: date, limit: int) -> DeskWork | None:
+    """Open requests a PUA sent to the actor's organisation (a service, the UVM, the one it was
+    forwarded to), newest first: ``None`` when there are none. Four queries at most."""
+    if actor is None or actor.organization_id is None or not actor.has(Permission.PERSON_VIEW):
+        return None
+    received = _inbox_query(actor, [], DESK_RECEIVED_FILTERS, today)
+    count = capped_count(received)
+    if not count:
+        return None
+    return DeskWork(counts={"open": count}, next_requests=list(received[:limit]))
+
+
+def desk_access_record(*, actor: Actor | None, shown: str, rows: int) -> None:
+    """Log that the desk listed requests naming persons (which list, how many rows)."""
+    access_log_record(
+        actor=actor,
+        subject=INBOX_SUBJECT,
+        action=AccessAction.LIST,
+        detail={"desk": shown, "rows": rows},
+    )
 
 
 def requests_overdue(*, actor: Actor | None, today: date | None = None) -> QuerySet[IntakeRequest]:

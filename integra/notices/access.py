@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from integra.core.access import Actor, register_scope
 from integra.core.permissions import Permission
@@ -22,4 +22,7 @@ def may_read_notices(actor: Actor | None) -> bool:
 def notice_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
     if not may_read_notices(actor):
         return qs.none()
-    return qs.filter(organization_id=actor.organization_id)
+    mine = Q(recipient__isnull=True)
+    if actor.membership is not None:
+        mine |= Q(recipient_id=actor.membership.pk)
+    return qs.filter(mine, organization_id=actor.organization_id)

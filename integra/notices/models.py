@@ -14,6 +14,7 @@ class NoticeKind(models.TextChoices):
     CONSENT_RECORDED = "consent_recorded", _("Consenso registrato da un altro ente")
     EMERGENCY_ACCESS = "emergency_access", _("Accesso di emergenza a una scheda")
     CONCEALMENT = "concealment", _("Oscuramento richiesto dalla persona")
+    TASK_ASSIGNED = "task_assigned", _("Attività assegnata")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())
@@ -23,6 +24,15 @@ class Notice(models.Model):
         on_delete=models.CASCADE,
         related_name="notices",
         verbose_name=_("ente destinatario"),
+    )
+    # Addressed to one operator (as one membership) instead of the whole organisation.
+    recipient = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destinatario"),
     )
     kind = models.CharField(_("tipo"), max_length=30, choices=NoticeKind.choices)
     text = models.TextField(_("testo"))

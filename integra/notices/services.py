@@ -3,6 +3,8 @@ receiving organisation's operators."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +28,27 @@ def notice_send(
     whoever reads it opens the record through the people gate."""
     return Notice.objects.create(
         organization_id=organization_id,
+        kind=kind,
+        text=text,
+        url=url,
+        person_id=person_id,
+        from_organization_id=from_organization_id,
+    )
+
+
+def notice_to_user(
+    *,
+    membership: Any,
+    text: str,
+    url: str = "",
+    person_id: int | None = None,
+    from_organization_id: int | None = None,
+    kind: NoticeKind = NoticeKind.TASK_ASSIGNED,
+) -> Notice:
+    """Address a notice to one operator acting as ``membership`` (only they see it)."""
+    return Notice.objects.create(
+        organization_id=membership.organization_id,
+        recipient=membership,
         kind=kind,
         text=text,
         url=url,

@@ -60,6 +60,7 @@ from integra.people.models import (
     PersonDocument,
     PersonIdentifier,
     PersonMerge,
+    TeamAccess,
 )
 
 # --- emergency access (break-the-glass) --------------------------------------------------------
@@ -101,6 +102,21 @@ def emergency_grant_filter(actor: Actor) -> Q | None:
     return Q(Exists(grant))
 
 
+def team_grant_filter(actor: Actor) -> Q | None:
+    """The persons whose care team ``actor`` (this user acting as this membership) is in now
+    (``TeamAccess``: personal, not for the whole organisation; the time compared in the query)."""
+    if actor.membership is None:
+        return None
+    grant = TeamAccess.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=Now()),
+        person_id=OuterRef("pk"),
+        membership_id=actor.membership.pk,
+        user_id=actor.user.pk,
+        starts_at__lte=Now(),
+    )
+    return Q(Exists(grant))
+
+
 def active_care_relationships(
     qs: QuerySet[CareRelationship] | None = None, *, today: date | None = None
 ) -> QuerySet[CareRelationship]:
@@ -130,6 +146,9 @@ def known_persons_filter(actor: Actor) -> Q | None:
     condition = Q(Exists(in_charge)) | (
         Q(merged_into__isnull=False) & Q(Exists(survivor_in_charge))
     )
+    team = team_grant_filter(actor)
+    if team is not None:
+        condition |= team
     return condition if emergency is None else condition | emergency
 
 
@@ -332,6 +351,16 @@ def emergency_access_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs.filter(own)
     org = actor.organization_id
     return qs.filter(own | Q(organization_id=org) | Q(person__registered_by_id=org))
+
+
+@register_scope(TeamAccess)
+def team_access_scope(actor: Actor, qs: QuerySet[Any]) -> QuerySet[Any]:
+    """A team grant is seen by the operator it names and by the auditors of the organisation
+    that registered the person; the care plan shows its team through its own scope."""
+    own = Q(user_id=actor.user.pk, membership_id=actor.membership.pk if actor.membership else 0)
+    if not actor.has(Permission.AUDIT_VIEW):
+        return qs.filter(own)
+    return qs.filter(own | Q(person__registered_by_id=actor.organization_id))
 
 
 @register_scope(PersonMerge)

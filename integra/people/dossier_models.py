@@ -185,3 +185,57 @@ class EmergencyAccess(PersonOwnedRecord, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} ({self.opened_at:%d/%m/%Y %H:%M})"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class TeamAccess(PersonOwnedRecord, models.Model):
+    """A personal grant to know of a person: one operator (user and membership) is in the
+    person's care team (``integra/careplans``), so they know the person — not their whole
+    organisation — from ``starts_at`` until ``ends_at``, compared in the query
+    (``integra/people/access.py``). The content still follows the organisation's own rules
+    (registered by it, or the sharing consent in force). ``source`` names the row that granted it
+    (e.g. ``careplans.careteammember:12``), so the app that granted it ends it."""
+
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="team_accesses",
+        verbose_name=_("persona"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("operatore"),
+    )
+    membership = models.ForeignKey(
+        "accounts.Membership",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ruolo con cui opera"),
+    )
+    source = models.CharField(_("origine"), max_length=80)
+    reason = models.TextField(_("motivo"))
+    starts_at = models.DateTimeField(_("dal"), default=timezone.now)
+    ends_at = models.DateTimeField(_("fino al"), null=True, blank=True)
+
+    objects = PersonRowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        verbose_name = _("accesso come componente dell'équipe")
+        verbose_name_plural = _("accessi come componenti dell'équipe")
+        indexes = [
+            models.Index(fields=["membership", "person", "ends_at"], name="team_access_grant"),
+            models.Index(fields=["source"], name="team_access_source"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gte=models.F("starts_at")),
+                name="team_access_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} ({self.source})"

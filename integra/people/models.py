@@ -1102,6 +1102,7 @@ from integra.people.dossier_models import (  # noqa: E402
     ConcealmentEvidence,
     EmergencyAccess,
     RequestedBy,
+    TeamAccess,
 )
 
 __all__ = [
@@ -1111,4 +1112,5 @@ __all__ = [
     "ConcealmentEvidence",
     "EmergencyAccess",
     "RequestedBy",
+    "TeamAccess",
 ]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1372,3 +1373,32 @@ def isee_record(
             dsu_protocol=protocol,
             recorded_by=membership,
         )
+
+
+# --- team access (care team membership) --------------------------------------------------------
+
+
+def team_access_grant(
+    *, person_id: int, membership: Any, source: str, reason: str
+) -> people_models.TeamAccess:
+    """Let one operator (``membership`` and its user) know of a person from now on, as a member
+    of the person's care team. Called by the app that keeps the team (``integra/careplans``),
+    which checks who may add a member; ``source`` names its row, so that it can end it."""
+    return people_models.TeamAccess.objects.create(
+        person_id=person_id,
+        membership=membership,
+        user_id=membership.user_id,
+        source=source,
+        reason=reason,
+    )
+
+
+def team_access_end(*, source: str, at: Any = None) -> int:
+    """End the grants of ``source`` now (or at ``at``): the operator stops knowing of the person
+    from that moment (the grant's end is compared in the query). Returns how many ended."""
+    moment = at or timezone.now()
+    return (
+        people_models.TeamAccess.objects.filter(source=source)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=moment))
+        .update(ends_at=moment)
+    )

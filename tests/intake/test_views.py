@@ -239,3 +239,35 @@ def test_closed_requests_offer_no_moves(logged, pua_setting) -> None:
         transition(pua_setting.operator, request, step, "passo", **extra)
     response = logged.get(f"/pua/richieste/{request.pk}/")
     assert response.context["move_forms"] == []
+
+
+def test_inbox_filters_due_today_and_to_close(logged, pua_setting) -> None:
+    """``scadenza=today``: open requests due today; ``scadenza=to_close``: sent to the UVM, whose
+    session concluded (``services.request_uvm_concluded`` cleared the deadline)."""
+    today = timezone.localdate()
+    due_today = IntakeRequestFactory(pua=pua_setting.pua, person=pua_setting.person, due_on=today)
+    IntakeRequestFactory(
+        pua=pua_setting.pua, person=pua_setting.person, due_on=today + timedelta(days=1)
+    )
+    IntakeRequestFactory(
+        pua=pua_setting.pua,
+        person=pua_setting.person,
+        state=S.CLOSED,
+        closed_at=timezone.now(),
+        due_on=today,
+    )
+    waiting = IntakeRequestFactory(  # sent to the UVM, not yet assessed: has a deadline
+        pua=pua_setting.pua, person=pua_setting.person, state=S.SENT_TO_UVM, uvm_due=today
+    )
+    to_close = IntakeRequestFactory(
+        pua=pua_setting.pua,
+        person=pua_setting.person,
+        state=S.SENT_TO_UVM,
+        uvm_due=today - timedelta(days=3),
+        due_on=None,
+    )
+    today_page = logged.get("/pua/?scadenza=today").context["page"]
+    assert [r.pk for r in today_page] == sorted([due_today.pk, waiting.pk])
+    close_page = logged.get("/pua/?scadenza=to_close")
+    assert [r.pk for r in close_page.context["page"]] == [to_close.pk]
+    assert "UVM conclusa: da chiudere con l&#x27;esito" in close_page.content.decode()

@@ -228,6 +228,41 @@ API_PATH_IDS: dict[tuple[str, str], str | Public] = {
     (f"{API}/instruments/{{code}}/score", "code"): _INSTRUMENT,
     (f"{API}/assessments/{{assessment_id}}", "assessment_id"): "assessment",
     (f"{API}/uvm-sessions/{{session_id}}", "session_id"): "uvm_session",
+    (f"{API}/care-plans/{{plan_id}}", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/goals", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/goals/{{goal_id}}", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/goals/{{goal_id}}", "goal_id"): "plan_goal",
+    (f"{API}/care-plans/{{plan_id}}/interventions", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}", "plan_id"): "care_plan",
+    (
+        f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}",
+        "intervention_id",
+    ): "plan_intervention",
+    (f"{API}/care-plans/{{plan_id}}/propose", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/rework", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/sign", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/activate", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/review", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/close", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/case-manager", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/team", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/team/{{member_id}}/end", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/team/{{member_id}}/end", "member_id"): "team_member",
+    (f"{API}/care-plans/{{plan_id}}/versions", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/versions/{{number}}", "plan_id"): "care_plan",
+    (f"{API}/care-plans/{{plan_id}}/versions/{{number}}", "number"): "plan_version",
+    (f"{API}/care-plans/{{plan_id}}/versions/{{before}}/compare/{{after}}", "plan_id"): (
+        "care_plan"
+    ),
+    (f"{API}/care-plans/{{plan_id}}/versions/{{before}}/compare/{{after}}", "before"): (
+        "plan_version"
+    ),
+    (f"{API}/care-plans/{{plan_id}}/versions/{{before}}/compare/{{after}}", "after"): (
+        "plan_version"
+    ),
+    (f"{API}/care-plans/{{plan_id}}/tasks", "plan_id"): "care_plan",
+    (f"{API}/tasks/{{task_id}}/done", "task_id"): "care_task",
+    (f"{API}/tasks/{{task_id}}/cancel", "task_id"): "care_task",
     (f"{API}/uvm-sessions/{{session_id}}/members", "session_id"): "uvm_session",
     (f"{API}/uvm-sessions/{{session_id}}/members/{{member_id}}", "session_id"): "uvm_session",
     (f"{API}/uvm-sessions/{{session_id}}/members/{{member_id}}", "member_id"): "uvm_member",
@@ -289,6 +324,29 @@ API_FIELD_IDS: dict[tuple[str, str, str], str | Public] = {
     ("GET", f"{API}/measures/evidence", "person_id"): "person",
     ("POST", f"{API}/measures/evidence", "person_id"): "person",
     ("POST", f"{API}/measures/evidence", "document_id"): "document",
+    ("GET", f"{API}/care-plans", "person_id"): "person",
+    ("POST", f"{API}/care-plans", "person_id"): "person",
+    ("POST", f"{API}/care-plans", "intake_request_id"): "request",
+    ("POST", f"{API}/care-plans/from-uvm", "uvm_session_id"): "uvm_session",
+    ("POST", f"{API}/care-plans/{{plan_id}}/interventions", "service_id"): _NONE,
+    ("POST", f"{API}/care-plans/{{plan_id}}/interventions", "provider_id"): _NONE,
+    ("POST", f"{API}/care-plans/{{plan_id}}/interventions", "goal_id"): _NONE,
+    ("PUT", f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}", "service_id"): _NONE,
+    (
+        "PUT",
+        f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}",
+        "provider_id",
+    ): _NONE,
+    ("PUT", f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}", "goal_id"): _NONE,
+    ("POST", f"{API}/care-plans/{{plan_id}}/sign", "signer_id"): _NONE,
+    ("POST", f"{API}/care-plans/{{plan_id}}/sign", "document_id"): "document",
+    ("POST", f"{API}/care-plans/{{plan_id}}/case-manager", "membership_id"): _NONE,
+    ("POST", f"{API}/care-plans/{{plan_id}}/team", "membership_id"): _NONE,
+    ("POST", f"{API}/care-plans/{{plan_id}}/tasks", "assignee_id"): _NONE,
+    ("GET", f"{API}/tasks", "plan_id"): "care_plan",
+    ("GET", f"{API}/caseloads", "membership_id"): _NONE,
+    ("POST", f"{API}/caseloads/reassign", "from_membership_id"): _NONE,
+    ("POST", f"{API}/caseloads/reassign", "to_membership_ids"): _NONE,
     ("POST", f"{API}/services", "unit_id"): _NONE,
     ("PATCH", f"{API}/services/{{service_id}}", "unit_id"): _NONE,
 }
@@ -428,6 +486,15 @@ def _today() -> str:
     return timezone.localdate().isoformat()
 
 
+_GOAL = {
+    "need_domain": "rete",
+    "description": "Obiettivo",
+    "indicator": "Indicatore",
+    "target": "Atteso",
+    "deadline": "2030-01-01",
+}
+
+
 def _lowest(code: str) -> dict[str, str]:
     from tests.security.world import _answers
 
@@ -443,6 +510,56 @@ Body = Callable[[World, Bundle], dict[str, Any] | None]
 # For each unsafe operation, a body that the service would accept for an object the actor may
 # act on: the only thing left to refuse the probes is the access policy.
 API_BODIES: dict[tuple[str, str], Body] = {
+    ("POST", f"{API}/care-plans"): lambda w, t: {
+        "person_id": t.ident("person"),
+        "intake_request_id": t.ident("request"),
+        "title": "Progetto",
+    },
+    ("POST", f"{API}/care-plans/from-uvm"): lambda w, t: {"uvm_session_id": t.ident("uvm_session")},
+    ("PATCH", f"{API}/care-plans/{{plan_id}}"): lambda w, t: {"title": "Cambiato"},
+    ("POST", f"{API}/care-plans/{{plan_id}}/goals"): lambda w, t: _GOAL,
+    ("PUT", f"{API}/care-plans/{{plan_id}}/goals/{{goal_id}}"): lambda w, t: _GOAL,
+    ("DELETE", f"{API}/care-plans/{{plan_id}}/goals/{{goal_id}}"): lambda w, t: None,
+    ("POST", f"{API}/care-plans/{{plan_id}}/interventions"): lambda w, t: {
+        "service_id": t.ident("service"),
+        "starts_on": _today(),
+    },
+    ("PUT", f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}"): lambda w, t: {
+        "service_id": t.ident("service"),
+        "starts_on": _today(),
+    },
+    ("DELETE", f"{API}/care-plans/{{plan_id}}/interventions/{{intervention_id}}"): lambda w, t: (
+        None
+    ),
+    ("POST", f"{API}/care-plans/{{plan_id}}/propose"): lambda w, t: {"note": ""},
+    ("POST", f"{API}/care-plans/{{plan_id}}/rework"): lambda w, t: None,
+    ("POST", f"{API}/care-plans/{{plan_id}}/sign"): lambda w, t: {},
+    ("POST", f"{API}/care-plans/{{plan_id}}/activate"): lambda w, t: {},
+    ("POST", f"{API}/care-plans/{{plan_id}}/review"): lambda w, t: {"reason": "Revisione"},
+    ("POST", f"{API}/care-plans/{{plan_id}}/close"): lambda w, t: {"close_reason": "rinuncia"},
+    ("POST", f"{API}/care-plans/{{plan_id}}/case-manager"): lambda w, t: {
+        "membership_id": t.ident("membership"),
+        "reason": "Passaggio",
+    },
+    ("POST", f"{API}/care-plans/{{plan_id}}/team"): lambda w, t: {
+        "membership_id": t.ident("membership"),
+        "profession": "educatore",
+    },
+    ("POST", f"{API}/care-plans/{{plan_id}}/team/{{member_id}}/end"): lambda w, t: {
+        "reason": "Uscita"
+    },
+    ("POST", f"{API}/care-plans/{{plan_id}}/tasks"): lambda w, t: {
+        "assignee_id": t.ident("membership"),
+        "title": "Attività",
+        "due_on": _today(),
+    },
+    ("POST", f"{API}/tasks/{{task_id}}/done"): lambda w, t: {},
+    ("POST", f"{API}/tasks/{{task_id}}/cancel"): lambda w, t: {},
+    ("POST", f"{API}/caseloads/reassign"): lambda w, t: {
+        "from_membership_id": t.ident("membership"),
+        "to_membership_ids": [t.ident("membership")],
+        "reason": "Congedo",
+    },
     ("DELETE", f"{API}/me/tokens/{{token_id}}"): lambda w, t: None,
     ("POST", f"{API}/staff"): lambda w, t: {
         "username": "sec.sonda",

@@ -39,6 +39,7 @@ and numbers that cannot occur by chance in a page or an answer.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -265,6 +266,12 @@ class Bundle:
     pua: Any = None
     emergency: Any = None  # an emergency access opened by an operator of the organisation
     notice: Any = None  # a notice addressed to the organisation
+    care_plan: Any = None  # proposed once (version 1), with a goal, an intervention, a team
+    plan_goal: Any = None
+    plan_intervention: Any = None
+    plan_version: Any = None  # the number of its version, as text
+    team_member: Any = None
+    care_task: Any = None
     instrument_code: str = "barthel"
     measure_code: str = "B1"
     istat_code: str = "015146"
@@ -309,6 +316,12 @@ MISSING = Bundle(
             "pua",
             "emergency",
             "notice",
+            "care_plan",
+            "plan_goal",
+            "plan_intervention",
+            "plan_version",
+            "team_member",
+            "care_task",
         )
     },
     instrument_code="zz-missing",
@@ -791,6 +804,89 @@ def _person_records(
     bundle.token = ApiToken.objects.filter(membership=staff.member).get()
     bundle.service = ServiceFactory(provider=bundle.org, name=f"Servizio dell'ente {key}")
     bundle.pua = pua
+    _care_plan(bundle, staff, word, health)
+
+
+def _care_plan(bundle: Bundle, staff: _Staff, word: Callable[[str], str], health: str) -> None:
+    """A care plan of the person held by the organisation: a social goal, a health goal written
+    by the team's clinician where there is one, an intervention, a task, proposed once."""
+    from integra.careplans import services as plans
+
+    social = staff.social
+    plan = plans.plan_create(
+        actor=social,
+        person_id=bundle.person.pk,
+        data={
+            "title": word("titoloprogetto"),
+            "strengths_person": word("risorsepersona"),
+            "person_commitments": word("impegnipersona"),
+        },
+    )
+
+    def version() -> int:
+        plan.refresh_from_db()
+        return plan.row_version
+
+    deadline = (timezone.localdate() + timedelta(days=90)).isoformat()
+    bundle.plan_goal = plans.goal_add(
+        actor=social,
+        plan_id=plan.pk,
+        data={
+            "need_domain": "rete",
+            "description": word("obiettivo"),
+            "indicator": word("indicatore"),
+            "target": word("atteso"),
+            "deadline": deadline,
+        },
+        expected_version=version(),
+    )
+    team_actor = staff.clinician or staff.convener
+    assert team_actor.membership is not None
+    bundle.team_member = plans.team_member_add(
+        actor=social,
+        plan_id=plan.pk,
+        data={"membership_id": team_actor.membership.pk, "profession": "medico"},
+        expected_version=version(),
+    )
+    if staff.clinician is not None:
+        plans.goal_add(
+            actor=staff.clinician,
+            plan_id=plan.pk,
+            data={
+                "need_domain": "salute",
+                "description": f"Hqzobiettivosalute{health}",
+                "indicator": "Ricoveri",
+                "target": "0",
+                "deadline": deadline,
+            },
+            expected_version=version(),
+        )
+    bundle.plan_intervention = plans.intervention_add(
+        actor=social,
+        plan_id=plan.pk,
+        data={
+            "service_id": bundle.service.pk,
+            "goal_id": bundle.plan_goal.pk,
+            "frequency": word("frequenza"),
+            "starts_on": timezone.localdate().isoformat(),
+            "monthly_cost": "100.00",
+            "comune_amount": "100.00",
+        },
+        expected_version=version(),
+    )
+    bundle.care_task = plans.task_create(
+        actor=social,
+        plan_id=plan.pk,
+        data={
+            "assignee_id": team_actor.membership.pk,
+            "title": word("attivita"),
+            "due_on": timezone.localdate() + timedelta(days=5),
+        },
+    )
+    plans.plan_propose(actor=social, plan_id=plan.pk, expected_version=version())
+    plan.refresh_from_db()
+    bundle.care_plan = plan
+    bundle.plan_version = "1"
 
 
 def _merge(bundle: Bundle, c: Canaries | None, municipality: Any, by: Actor) -> None:

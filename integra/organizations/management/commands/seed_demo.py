@@ -73,10 +73,12 @@ class Command(BaseCommand):
         if options["persons"]:
             self._seed_persons(options)
         from integra.assessments.uvm_demo import seed_uvm_demo
+        from integra.careplans.demo import seed_careplans_demo
         from integra.intake.demo import seed_intake_demo
 
         seed_intake_demo()  # the demo PUAs, and some requests once persons exist (idempotent)
         seed_uvm_demo()  # a UVM session held and one to come, for requests sent to the UVM
+        seed_careplans_demo()  # a plan in force with its team and tasks
 
     def _seed_persons(self, options: dict[str, Any]) -> None:
         from integra.people.models import Person
