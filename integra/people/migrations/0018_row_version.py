@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0016_person_search_words'),
+        ('people', '0017_team_access'),
     ]
 
     operations = [
