@@ -49,6 +49,7 @@ from integra.core.access import (
     require,
     scoped,
 )
+from integra.core.concurrency import bump_version
 from integra.core.errors import DomainError
 from integra.core.health import may_record_health, may_see_health, without_keys
 from integra.core.permissions import ROLE_PERMISSIONS, Permission
@@ -415,10 +416,15 @@ def member_candidates(*, actor: Actor) -> QuerySet[Membership]:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def _locked(actor: Actor, session_id: object) -> UvmSession:
-    session = get_visible(actor, UvmSession.objects.select_for_update(of=("self",)), pk=session_id)
+def require_participation(actor: Actor) -> None:
+    """The role check of every write on a session (403 without), before any other."""
     if not _may_take_part(actor):
         require(actor, Permission.UVM_PARTICIPATE)
+
+
+def _locked(actor: Actor, session_id: object) -> UvmSession:
+    session = get_visible(actor, UvmSession.objects.select_for_update(of=("self",)), pk=session_id)
+    require_participation(actor)
     if not may_edit(actor, session):
         if session.state != UvmState.SCHEDULED:
             raise UvmError(
@@ -432,6 +438,13 @@ def _locked(actor: Actor, session_id: object) -> UvmSession:
             )
         require(actor, Permission.SYSTEM_ADMIN)  # neither convener nor member: 403
     return session
+
+
+def _bump(session: UvmSession, expected_version: int | None) -> None:
+    """The session's version moves on (checked against ``expected_version``, the one the
+    operator's edit was made on: ``StaleEdit`` if it has moved since; unchecked when ``None``),
+    inside the write's transaction (integra/core/concurrency.py)."""
+    session.row_version = bump_version(UvmSession, session.pk, expected_version)
 
 
 def _take_in_charge(
@@ -639,10 +652,14 @@ def assessment_unlink(*, actor: Actor, session_id: object, assessment_id: object
         )
 
 
-def outcome_update(*, actor: Actor, session_id: object, data: Mapping[str, Any]) -> UvmSession:
-    """Save the summary of needs and the proposed outcome (the session stays open)."""
+def outcome_update(
+    *, actor: Actor, session_id: object, data: Mapping[str, Any], expected_version: int | None
+) -> UvmSession:
+    """Save the summary of needs and the proposed outcome (the session stays open).
+    ``expected_version``: the session's version the outcome was edited on (``StaleEdit``)."""
     with transaction.atomic(), pghistory.context(reason="uvm_outcome_update"):
         session = _locked(actor, session_id)
+        _bump(session, expected_version)
         errors = _apply_outcome(actor, session, data)
         if errors:
             raise UvmError(UvmErrorCode.INVALID, errors)
@@ -721,6 +738,8 @@ def eligibility_record(
 
     with transaction.atomic(), pghistory.context(reason="uvm_eligibility"):
         session = _locked(actor, session_id)
+        # Adds a check's result, changes nothing the operator edits: version moves, unchecked.
+        _bump(session, None)
         day = on_date or timezone.localdate(session.scheduled_for)
         if not may_run_check(actor, measure_code, day):
             raise PermissionRequired(Permission.HEALTH_DATA_VIEW)
@@ -734,11 +753,18 @@ def eligibility_record(
 
 
 def session_conclude(
-    *, actor: Actor, session_id: object, data: Mapping[str, Any] | None = None
+    *,
+    actor: Actor,
+    session_id: object,
+    data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
 ) -> UvmSession:
-    """Conclude with the outcome; refused without both sides present (seed 002 rule 5)."""
+    """Conclude with the outcome; refused without both sides present (seed 002 rule 5).
+    ``expected_version``: the session's version the outcome was edited on (the page and the API
+    always pass it; ``StaleEdit`` if it has moved since); ``None`` concludes unchecked."""
     with transaction.atomic(), pghistory.context(reason="uvm_session_conclude"):
         session = _locked(actor, session_id)
+        _bump(session, expected_version)
         errors = _apply_outcome(actor, session, data or {})
         problems = composition_problems(list(session.members.select_related("organization")))
         if problems:
@@ -803,12 +829,19 @@ def _session_time(value: object, errors: dict[str, list[str]], missing: str) -> 
 
 
 def session_reschedule(
-    *, actor: Actor, session_id: object, scheduled_for: object, reason: str
+    *,
+    actor: Actor,
+    session_id: object,
+    scheduled_for: object,
+    reason: str,
+    expected_version: int | None,
 ) -> UvmSession:
     """Move a scheduled session to another date and time, for a reason; every move is kept in
-    ``reschedules`` (and in the row's history)."""
+    ``reschedules`` (and in the row's history). ``expected_version``: the session's version
+    the move was decided on (``StaleEdit`` if it has moved since)."""
     with transaction.atomic():
         session = _locked(actor, session_id)
+        _bump(session, expected_version)
         errors: dict[str, list[str]] = {}
         scheduled_for = _session_time(
             scheduled_for, errors, _("Indica la nuova data e ora della seduta.")
@@ -838,8 +871,11 @@ def session_reschedule(
 
 
 def session_cancel(*, actor: Actor, session_id: object, reason: str) -> UvmSession:
+    """Cancel a session, for a reason; its version moves on unchecked (a cancellation ends
+    every edit, whatever version it was opened on)."""
     with transaction.atomic(), pghistory.context(reason="uvm_session_cancel"):
         session = _locked(actor, session_id)
+        _bump(session, None)
         if not reason.strip():
             raise UvmError(
                 UvmErrorCode.INVALID, {"reason": [_("Indica il motivo dell'annullamento.")]}

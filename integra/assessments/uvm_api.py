@@ -27,6 +27,7 @@ from integra.assessments.uvm_models import (
     UserClass,
     UvmState,
 )
+from integra.core.concurrency import etag, expected_version_from_if_match, if_match_openapi
 from integra.people.schemas import PersonRefOut
 
 router = Router(tags=["UVM"])
@@ -154,9 +155,30 @@ def _detail(view: uvm.SessionView) -> dict[str, Any]:
     }
 
 
-def _reply(request: HttpRequest, session_id: int, status: int = 200) -> Any:
+def _reply(
+    request: HttpRequest,
+    session_id: int,
+    status: int = 200,
+    response: HttpResponse | None = None,
+) -> Any:
+    """The session as it is now; with ``response``, its ``ETag`` too."""
     view = uvm.session_get(actor=actor_of(request), session_id=session_id)
+    if response is not None:
+        response["ETag"] = etag(view.session)
     return Status(status, _detail(view))
+
+
+def _expected_version(request: HttpRequest) -> int:
+    """The version an edit of a session was made on (If-Match), after the role check, so a role
+    that may not edit sessions gets its 403 before a missing If-Match's 428."""
+    uvm.require_participation(actor_of(request))
+    return expected_version_from_if_match(request)
+
+
+_IF_MATCH = (
+    " Serve `If-Match` con l'ETag della lettura della seduta (senza: 428; se nel frattempo è "
+    "cambiata: 412); la risposta porta il nuovo `ETag`."
+)
 
 
 class SessionQuery(Schema):
@@ -214,10 +236,11 @@ def session_create_endpoint(request: HttpRequest, payload: SessionIn) -> Any:
     summary="Una seduta UVM",
     description="Componenti, strumenti somministrati (i risultati sanitari solo con "
     "health.view: gli altri sono contati in hidden_assessments), sintesi dei bisogni ed esito. "
-    "404 se non visibile. La lettura è registrata.",
+    "404 se non visibile. La lettura è registrata. L'intestazione `ETag` va rinviata in "
+    "`If-Match` per registrare l'esito, concludere o spostare la seduta.",
 )
-def session_get_endpoint(request: HttpRequest, session_id: int) -> Any:
-    return _reply(request, session_id)
+def session_get_endpoint(request: HttpRequest, session_id: int, response: HttpResponse) -> Any:
+    return _reply(request, session_id, response=response)
 
 
 class MemberIn(Schema):
@@ -297,10 +320,20 @@ def _outcome_data(payload: OutcomeIn | None) -> dict[str, Any]:
     "/uvm-sessions/{session_id}/outcome",
     response=SessionDetailOut,
     summary="Registra la sintesi dei bisogni e l'esito proposto",
+    description="La seduta resta aperta." + _IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
-def outcome_endpoint(request: HttpRequest, session_id: int, payload: OutcomeIn) -> Any:
-    uvm.outcome_update(actor=actor_of(request), session_id=session_id, data=_outcome_data(payload))
-    return _reply(request, session_id)
+def outcome_endpoint(
+    request: HttpRequest, session_id: int, payload: OutcomeIn, response: HttpResponse
+) -> Any:
+    expected = _expected_version(request)
+    uvm.outcome_update(
+        actor=actor_of(request),
+        session_id=session_id,
+        data=_outcome_data(payload),
+        expected_version=expected,
+    )
+    return _reply(request, session_id, response=response)
 
 
 class EligibilityIn(Schema):
@@ -330,15 +363,23 @@ def eligibility_endpoint(request: HttpRequest, session_id: int, payload: Eligibi
     description="Con l'esito (facoltativo qui se già registrato). Serve almeno un componente "
     "presente del Comune/Ambito e uno dell'ASL/ASST: altrimenti 409 uvm_composition. Senza "
     "classe di utenza, intensità o sintesi dei bisogni: 422. La prossima rivalutazione segue la "
-    "frequenza della classe.",
+    "frequenza della classe." + _IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def conclude_endpoint(
-    request: HttpRequest, session_id: int, payload: OutcomeIn | None = None
+    request: HttpRequest,
+    session_id: int,
+    response: HttpResponse,
+    payload: OutcomeIn | None = None,
 ) -> Any:
+    expected = _expected_version(request)
     uvm.session_conclude(
-        actor=actor_of(request), session_id=session_id, data=_outcome_data(payload)
+        actor=actor_of(request),
+        session_id=session_id,
+        data=_outcome_data(payload),
+        expected_version=expected,
     )
-    return _reply(request, session_id)
+    return _reply(request, session_id, response=response)
 
 
 class RescheduleIn(Schema):
@@ -352,16 +393,21 @@ class RescheduleIn(Schema):
     summary="Sposta la seduta",
     description="Nuova data e ora di una seduta programmata, con il motivo; la data "
     "precedente resta in `reschedules`. Una seduta si conclude solo dal giorno programmato "
-    "(409 uvm_too_early).",
+    "(409 uvm_too_early)." + _IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
-def reschedule_endpoint(request: HttpRequest, session_id: int, payload: RescheduleIn) -> Any:
+def reschedule_endpoint(
+    request: HttpRequest, session_id: int, payload: RescheduleIn, response: HttpResponse
+) -> Any:
+    expected = _expected_version(request)
     uvm.session_reschedule(
         actor=actor_of(request),
         session_id=session_id,
         scheduled_for=payload.scheduled_for,
         reason=payload.reason,
+        expected_version=expected,
     )
-    return _reply(request, session_id)
+    return _reply(request, session_id, response=response)
 
 
 class CancelIn(Schema):

@@ -16,6 +16,7 @@ from integra.assessments.uvm_models import (
     Profession,
     UvmState,
 )
+from integra.core.concurrency import VersionedFormMixin
 from integra.core.permissions import Role
 from integra.organizations.models import Organization
 
@@ -153,7 +154,13 @@ class MemberForm(forms.Form):
         return data
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(VersionedFormMixin):
+    """A new date for the session, with the version it was opened on (a stale save shows the
+    date another operator set meanwhile)."""
+
+    versioned_fields = ("scheduled_for",)
+    snapshot_salt = "integra.assessments.RescheduleForm"
+
     scheduled_for = forms.DateTimeField(
         label=_("Nuova data e ora"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -173,7 +180,13 @@ class RescheduleForm(forms.Form):
         _bootstrap(self)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(VersionedFormMixin):
+    """The summary of needs and the outcome, with the version of the session it was opened on
+    (a stale save lists what another operator changed: only the fields shown, so no health
+    dimension for an operator without the health permission)."""
+
+    snapshot_salt = "integra.assessments.OutcomeForm"
+
     user_class = forms.ChoiceField(label=_("Classe di utenza"), required=False)
     care_intensity = forms.ChoiceField(
         label=_("Intensità assistenziale"),

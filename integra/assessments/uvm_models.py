@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.concurrency import VersionedModel
 from integra.core.health import declare_health
 from integra.organizations.models import (
     HEALTH_SIDE_KINDS,
@@ -120,8 +121,14 @@ def side_of(organization: Organization) -> str:
     return Side.OTHER
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class UvmSession(PersonOwnedRecord, models.Model):
+# ``row_version`` only counts changes (optimistic locking): not history, so not tracked.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["row_version"],
+)
+class UvmSession(PersonOwnedRecord, VersionedModel):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="uvm_sessions", verbose_name=_("persona")
     )

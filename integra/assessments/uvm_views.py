@@ -24,6 +24,7 @@ from integra.assessments.uvm_forms import (
 )
 from integra.assessments.uvm_minutes import minutes_pdf
 from integra.core.access import Actor, PermissionRequired
+from integra.core.concurrency import StaleEdit, stale_context
 from integra.core.health import may_record_health
 from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
@@ -127,6 +128,24 @@ def _int(value: object) -> int | None:
         return None
 
 
+def _outcome_initial(view: uvm.SessionView) -> dict[str, Any]:
+    """The outcome form's values from the session (the needs as the actor may see them)."""
+    session = view.session
+    initial: dict[str, Any] = {
+        "user_class": session.user_class.code if session.user_class else "",
+        "care_intensity": session.care_intensity,
+        "proposed_interventions": session.proposed_interventions,
+        "proposed_case_manager_id": session.proposed_case_manager_id,
+        "outcome_notes": session.outcome_notes,
+    }
+    initial.update({f"need_{k}": v for k, v in view.needs_summary.items()})
+    return initial
+
+
+def _reschedule_initial(session: Any) -> dict[str, Any]:
+    return {"scheduled_for": timezone.localtime(session.scheduled_for)}
+
+
 def _detail_context(
     actor: Actor,
     view: uvm.SessionView,
@@ -136,32 +155,25 @@ def _detail_context(
     reschedule_form: RescheduleForm | None = None,
     consent: Any = None,
     errors: list[str] | None = None,
+    stale: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     from integra.intake.consent import sharing_consent
 
     session = view.session
     case_managers = list(uvm.case_manager_candidates(actor=actor, session=session))
     if outcome_form is None:
-        initial: dict[str, Any] = {
-            "user_class": session.user_class.code if session.user_class else "",
-            "care_intensity": session.care_intensity,
-            "proposed_interventions": session.proposed_interventions,
-            "proposed_case_manager_id": session.proposed_case_manager_id,
-            "outcome_notes": session.outcome_notes,
-        }
-        initial.update({f"need_{k}": v for k, v in view.needs_summary.items()})
         outcome_form = OutcomeForm(
-            initial=initial,
+            initial=_outcome_initial(view),
             user_classes=uvm.user_classes(),
             case_managers=case_managers,
             health=may_record_health(actor),
         )
+        outcome_form.versioned_open(session.row_version)
     if member_form is None and view.may_edit:
         member_form = MemberForm(initial={"present": True}, operators=_operators(actor))
     if reschedule_form is None:
-        reschedule_form = RescheduleForm(
-            initial={"scheduled_for": timezone.localtime(session.scheduled_for)}
-        )
+        reschedule_form = RescheduleForm(initial=_reschedule_initial(session))
+        reschedule_form.versioned_open(session.row_version)
     return {
         "reschedule_form": reschedule_form,
         "consent": consent or sharing_consent(actor=actor, person_id=session.person_id),
@@ -173,6 +185,7 @@ def _detail_context(
         "needs": view.needs,
         "errors": errors or [],
         "measures": view.measures_runnable,
+        **(stale or {}),
     }
 
 
@@ -284,9 +297,23 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     conclude = "conclude" in request.POST
     fn = uvm.session_conclude if conclude else uvm.outcome_update
     try:
-        fn(actor=actor, session_id=pk, data=form.outcome_data())
+        fn(
+            actor=actor,
+            session_id=pk,
+            data=form.outcome_data(),
+            expected_version=form.opened_version(),
+        )
     except PermissionRequired as exc:
         raise PermissionDenied(_("Il tuo ruolo non consente questa operazione.")) from exc
+    except StaleEdit as exc:
+        view = uvm.session_get(actor=actor, session_id=pk)
+        changes = form.versioned_stale(view.session.row_version, _outcome_initial(view))
+        return _render(
+            request,
+            "assessments/uvm_detail.html",
+            _detail_context(actor, view, outcome_form=form, stale=stale_context(exc, changes)),
+            status=409,
+        )
     except uvm.UvmError as exc:
         view = uvm.session_get(actor=actor, session_id=pk)
         for field, msgs in exc.errors.items():
@@ -324,14 +351,26 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         return _detail(request, pk, status=422, reschedule_form=form)
-    return _call(
-        request,
-        pk,
-        uvm.session_reschedule,
-        _("Seduta spostata: la data precedente e il motivo restano nella cronologia."),
-        scheduled_for=form.cleaned_data["scheduled_for"],
-        reason=form.cleaned_data["reason"],
-    )
+    try:
+        return _call(
+            request,
+            pk,
+            uvm.session_reschedule,
+            _("Seduta spostata: la data precedente e il motivo restano nella cronologia."),
+            scheduled_for=form.cleaned_data["scheduled_for"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.opened_version(),
+        )
+    except StaleEdit as exc:
+        actor = _actor(request)
+        view = uvm.session_get(actor=actor, session_id=pk)
+        changes = form.versioned_stale(view.session.row_version, _reschedule_initial(view.session))
+        return _render(
+            request,
+            "assessments/uvm_detail.html",
+            _detail_context(actor, view, reschedule_form=form, stale=stale_context(exc, changes)),
+            status=409,
+        )
 
 
 @login_required

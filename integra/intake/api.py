@@ -11,13 +11,16 @@ the query schema of the list as a class.
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from integra.api.auth import actor_of
 from integra.api.pagination import LimitOffset
+from integra.core.access import require
+from integra.core.concurrency import etag, expected_version_from_if_match, if_match_openapi
+from integra.core.permissions import Permission
 from integra.intake import selectors, services, workflow
 from integra.intake.models import (
     Channel,
@@ -307,10 +310,13 @@ def request_create_endpoint(request: HttpRequest, payload: RequestIn) -> Any:
     description="La richiesta, la pre-valutazione (risposte, versione dello strumento, "
     "risultato e suggerimento accanto alla decisione dell'operatore), la cronologia dei "
     "passaggi di stato (chi, quando, perché) e gli allegati. 404 se non visibile. La lettura "
-    "è registrata.",
+    "è registrata. L'intestazione `ETag` va rinviata in `If-Match` per cambiare lo stato o "
+    "registrare la pre-valutazione.",
 )
-def request_get_endpoint(request: HttpRequest, request_id: int) -> Any:
-    return selectors.request_detail(actor=actor_of(request), request_id=request_id)
+def request_get_endpoint(request: HttpRequest, request_id: int, response: HttpResponse) -> Any:
+    item = selectors.request_detail(actor=actor_of(request), request_id=request_id)
+    response["ETag"] = etag(item)
+    return item
 
 
 class TransitionIn(Schema):
@@ -338,12 +344,17 @@ class TransitionIn(Schema):
     "service_id) | inviata_uvm (need) | non_competente (need, forwarded_to_id); ogni esito → "
     "chiusa. Il motivo serve per l'inoltro e per chiudere senza l'esito dell'UVM. Un passaggio non consentito: 409 che indica "
     "quelli possibili; dati mancanti: 422. L'invio a un servizio o all'UVM dà all'ente "
-    "destinatario la presa in carico della persona.",
+    "destinatario la presa in carico della persona. Serve `If-Match` con l'ETag della lettura "
+    "(senza: 428; se nel frattempo la richiesta è cambiata: 412); la risposta porta il nuovo "
+    "`ETag`.",
+    openapi_extra=if_match_openapi(),
 )
 def request_transition_endpoint(
-    request: HttpRequest, request_id: int, payload: TransitionIn
+    request: HttpRequest, request_id: int, payload: TransitionIn, response: HttpResponse
 ) -> Any:
     actor = actor_of(request)
+    require(actor, Permission.INTAKE_MANAGE)  # a 403 comes before a missing If-Match's 428
+    expected = expected_version_from_if_match(request)
     data = {
         key: value
         for key, value in {
@@ -354,8 +365,17 @@ def request_transition_endpoint(
         }.items()
         if value is not None
     }
-    workflow.transition(actor, request_id, str(payload.to.value), payload.reason, **data)
-    return selectors.request_detail(actor=actor, request_id=request_id)
+    workflow.transition(
+        actor,
+        request_id,
+        str(payload.to.value),
+        payload.reason,
+        expected_version=expected,
+        **data,
+    )
+    item = selectors.request_detail(actor=actor, request_id=request_id)
+    response["ETag"] = etag(item)
+    return item
 
 
 class TriageIn(Schema):
@@ -378,15 +398,24 @@ class TriageResultOut(Schema):
     description="Calcola la scheda di pre-valutazione del PUA (strumento pua_triage) sulle "
     "risposte, conserva risposte, versione, risultato e suggerimento (bisogno semplice o "
     "complesso, percorso); una richiesta ricevuta passa in pre-valutazione. Il suggerimento "
-    "non decide: l'esito lo sceglie l'operatore. Risposte mancanti o sconosciute: 422 per item.",
+    "non decide: l'esito lo sceglie l'operatore. Risposte mancanti o sconosciute: 422 per item. "
+    "Serve `If-Match` con l'ETag della lettura della richiesta (senza: 428; se nel frattempo è "
+    "cambiata: 412); la risposta porta il nuovo `ETag`.",
+    openapi_extra=if_match_openapi(),
 )
-def request_triage_endpoint(request: HttpRequest, request_id: int, payload: TriageIn) -> Any:
+def request_triage_endpoint(
+    request: HttpRequest, request_id: int, payload: TriageIn, response: HttpResponse
+) -> Any:
+    actor = actor_of(request)
+    require(actor, Permission.INTAKE_MANAGE)  # a 403 comes before a missing If-Match's 428
     updated = services.triage_record(
-        actor=actor_of(request),
+        actor=actor,
         request_id=request_id,
         answers=payload.answers,
         context=payload.context,
+        expected_version=expected_version_from_if_match(request),
     )
+    response["ETag"] = etag(updated)
     return {
         "instrument": updated.triage_instrument,
         "version": updated.triage_version,

@@ -208,7 +208,10 @@ def _walk(actor: Actor, request: IntakeRequest, path: list[str]) -> None:
     for step in path:
         if step.startswith("triage:"):
             answers = {"complex": _COMPLEX, "simple": _SIMPLE, "service": _SERVICE}[step[7:]]
-            triage_record(actor=actor, request_id=request.pk, answers=answers)
+            # The demo's own write: no version an operator saw.
+            triage_record(
+                actor=actor, request_id=request.pk, answers=answers, expected_version=None
+            )
         elif step == "informata":
             transition(
                 actor,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from integra.core.access import Actor, scoped
+from integra.core.concurrency import VersionedFormMixin
 from integra.intake.models import (
     Channel,
     IntakeState,
@@ -261,11 +262,18 @@ class TransitionForm(forms.Form):
         return values
 
 
-class TriageForm(forms.Form):
-    """The items of the triage instrument as radio groups (one fieldset each)."""
+class TriageForm(VersionedFormMixin):
+    """The items of the triage instrument as radio groups (one fieldset each), with the
+    version of the request the form was opened on (a stale save lists the answers another
+    operator recorded meanwhile)."""
 
-    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+    snapshot_salt = "integra.intake.TriageForm"
+
+    def __init__(
+        self, *args: Any, items: list[Any], version: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.item_codes = [item.code for item in items]
         for item in items:
             self.fields[item.code] = forms.ChoiceField(
                 label=item.label,
@@ -275,8 +283,11 @@ class TriageForm(forms.Form):
                 widget=forms.RadioSelect,
             )
 
+        if version is not None and not self.is_bound:
+            self.versioned_open(version)
+
     def answers(self) -> dict[str, str]:
-        return {k: v for k, v in self.cleaned_data.items() if v}
+        return {k: self.cleaned_data[k] for k in self.item_codes if self.cleaned_data.get(k)}
 
 
 class AttachmentForm(forms.Form):

@@ -16,6 +16,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.concurrency import VersionedModel
 from integra.core.models import Ambito, Municipality, TimeStampedModel
 from integra.organizations.models import Organization, Service
 from integra.people.models import (
@@ -190,8 +191,14 @@ class NeedLevel(models.TextChoices):
     COMPLEX = "complex", _("Bisogno complesso")
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class IntakeRequest(PersonOwnedRecord, models.Model):
+# ``row_version`` only counts changes (optimistic locking): not history, so not tracked.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["row_version"],
+)
+class IntakeRequest(PersonOwnedRecord, VersionedModel):
     """A request received by the PUA for one person (domanda di accesso)."""
 
     pua = models.ForeignKey(

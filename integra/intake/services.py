@@ -14,10 +14,12 @@ from typing import Any
 import pghistory
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require
+from integra.core.concurrency import bump_version
 from integra.core.permissions import Permission
 from integra.intake import deadlines, triage
 from integra.intake.access import managed_pua_ids, may_manage
@@ -211,16 +213,21 @@ def triage_record(
     request_id: object,
     answers: Mapping[str, str],
     context: Mapping[str, str] | None = None,
+    expected_version: int | None,
 ) -> IntakeRequest:
     """Score the PUA's pre-assessment instrument on ``answers`` and keep answers, instrument
     version, result and suggestion on the request; a request still "ricevuta" moves to
     "pre_valutazione". The suggestion never decides: the operator does, with the outcome move.
     A request already past the pre-assessment is refused (its triage is part of the record).
+
+    ``expected_version``: the request's ``row_version`` the operator's answers were given on;
+    a change since then raises ``StaleEdit`` (integra/core/concurrency.py), nothing written.
     """
     require(actor, Permission.INTAKE_MANAGE)
     membership = _membership(actor)
     with transaction.atomic():
         request = _managed_request(actor, request_id, lock=True)
+        request.row_version = bump_version(IntakeRequest, request.pk, expected_version)
         if request.state not in (IntakeState.RECEIVED, IntakeState.PRE_ASSESSMENT):
             raise IntakeError(
                 IntakeErrorCode.TRIAGE_INVALID,
@@ -316,6 +323,7 @@ def request_uvm_concluded(*, request_id: int, session: Any) -> None:
     request leaves the due and overdue lists; it stays "Inviata all'UVM" and its page asks the
     PUA to close it with the UVM's outcome."""
     with pghistory.context(reason="intake_uvm_concluded", uvm_session=session.pk):
+        # Another record's workflow changes the request: its version moves on, unchecked.
         IntakeRequest.objects.filter(pk=request_id, state=IntakeState.SENT_TO_UVM).update(
-            due_on=None
+            due_on=None, row_version=F("row_version") + 1
         )

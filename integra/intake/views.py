@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from integra.assessments.uvm_models import UvmState
 from integra.core.access import Actor, NotFound, require
+from integra.core.concurrency import StaleEdit, posted_version, stale_context
 from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.intake import selectors, services, triage, workflow
@@ -262,11 +263,21 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
         prefix=prefix,
         reason_required=workflow.reason_required(move, item),
     )
+    stale: dict[str, Any] = {}
     if form.is_valid():
         try:
             workflow.transition(
-                actor, item, target, form.cleaned_data["reason"], **form.service_data()
+                actor,
+                item,
+                target,
+                form.cleaned_data["reason"],
+                expected_version=posted_version(request.POST),
+                **form.service_data(),
             )
+        except StaleEdit as exc:
+            # The page shows the request as it is now (``item`` was read after the other
+            # operator's save), the operator's input kept in the move's form.
+            stale = stale_context(exc, None)
         except IntakeError as exc:
             _add_errors(form, exc, {"service_id": "service", "forwarded_to_id": "forwarded_to"})
         else:
@@ -278,8 +289,8 @@ def request_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "intake/request_detail.html",
-        _detail_context(actor, item, {target: form}),
-        status=422,
+        {**_detail_context(actor, item, {target: form}), **stale},
+        status=409 if stale else 422,
     )
 
 
@@ -322,10 +333,20 @@ def request_triage(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.request_detail(actor=actor, request_id=pk)
     items = triage.triage_items()
     initial = dict(item.triage_answers or {})
-    form = TriageForm(request.POST or None, items=items, initial=initial)
+    form = TriageForm(request.POST or None, items=items, initial=initial, version=item.row_version)
+    stale: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            services.triage_record(actor=actor, request_id=pk, answers=form.answers())  # type: ignore[arg-type]
+            services.triage_record(
+                actor=actor,  # type: ignore[arg-type]
+                request_id=pk,
+                answers=form.answers(),
+                expected_version=form.opened_version(),
+            )
+        except StaleEdit as exc:
+            # ``item`` was read after the other operator's save: it is the current record.
+            changes = form.versioned_stale(item.row_version, dict(item.triage_answers or {}))
+            stale = stale_context(exc, changes)
         except IntakeError as exc:
             for field, messages_ in exc.errors.items():
                 name = field.removeprefix("answers.")
@@ -337,7 +358,8 @@ def request_triage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "intake/triage_form.html",
-        {"section": SECTION, "item": item, "form": form, "available": bool(items)},
+        {"section": SECTION, "item": item, "form": form, "available": bool(items), **stale},
+        status=409 if stale else 200,
     )
 
 

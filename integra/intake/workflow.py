@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from integra.assessments.uvm_models import UvmState
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, require, scoped
+from integra.core.concurrency import bump_version
 from integra.core.permissions import Permission
 from integra.intake import deadlines
 from integra.intake.access import may_manage
@@ -270,13 +271,24 @@ def _give_access(actor: Actor, request: IntakeRequest, organization_id: int, rea
 
 
 def transition(
-    actor: Actor, request: IntakeRequest | int, to_state: str, reason: str, **data: Any
+    actor: Actor,
+    request: IntakeRequest | int,
+    to_state: str,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    **data: Any,
 ) -> IntakeRequest:
     """Move ``request`` to ``to_state`` for the reason given, with the data the move needs.
 
     Needs ``Permission.INTAKE_MANAGE`` at the request's PUA (a request the actor cannot see is
     a 404). Raises ``WorkflowError`` for a move not in ``MOVES`` or missing data; nothing is
     written then.
+
+    ``expected_version``: the request's ``row_version`` the operator chose the move on (the
+    page and the API always pass it); a change since then raises ``StaleEdit``
+    (integra/core/concurrency.py). ``None`` moves the version on without a check: for the moves
+    other services make inside their own checked write (the pre-assessment's first move).
     """
     require(actor, Permission.INTAKE_MANAGE)
     membership = actor.membership
@@ -293,6 +305,7 @@ def transition(
         if not may_manage(actor, locked):
             # Visible as the receiving organisation, but only the PUA moves a request.
             raise NotFound()
+        locked.row_version = bump_version(IntakeRequest, locked.pk, expected_version)
         source = str(locked.state)
         try:
             target = IntakeState(to_state)

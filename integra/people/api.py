@@ -28,6 +28,9 @@ from pydantic import field_validator, model_validator
 from integra.api.auth import actor_of
 from integra.api.errors import problem
 from integra.api.pagination import LimitOffset
+from integra.core.access import require
+from integra.core.concurrency import etag, expected_version_from_if_match, if_match_openapi
+from integra.core.permissions import Permission
 from integra.organizations.search import normalize
 from integra.people import models as people_models
 from integra.people import selectors, services
@@ -705,11 +708,13 @@ def person_check_duplicates_endpoint(request: HttpRequest, payload: PersonCreate
     "di un altro ente) solo se la persona ha prestato il consenso alla condivisione tra enti "
     "(Garante, Linee guida sul Dossier sanitario 4/6/2015); altrimenti la risposta è limitata "
     "(`limited` = true): la persona è registrata, l'ente da contattare e il motivo. Ogni "
-    "lettura è registrata nel registro degli accessi.",
+    "lettura è registrata nel registro degli accessi. La scheda completa porta l'intestazione "
+    "`ETag`, da rinviare in `If-Match` per modificarla.",
 )
-def person_get_endpoint(request: HttpRequest, person_id: int) -> Any:
+def person_get_endpoint(request: HttpRequest, person_id: int, response: HttpResponse) -> Any:
     view = selectors.person_get(actor=actor_of(request), person_id=person_id)
     if view.person is not None:
+        response["ETag"] = etag(view.person)
         return view.person
     return {
         "limited": True,
@@ -727,16 +732,26 @@ def person_get_endpoint(request: HttpRequest, person_id: int) -> Any:
     description="Cambia solo i campi inviati; `identifiers` aggiunge codici. Serve il permesso "
     "person.edit (403); una persona non visibile risponde 404; dati non validi 422 per campo; "
     "un codice già registrato per un'altra persona 409 possible_duplicate, come ogni possibile "
-    "duplicato.",
+    "duplicato. Serve `If-Match` con l'ETag della lettura (senza: 428; se nel frattempo la "
+    "scheda è cambiata: 412); la risposta porta il nuovo `ETag`.",
+    openapi_extra=if_match_openapi(),
 )
-def person_update_endpoint(request: HttpRequest, person_id: int, payload: PersonPatchIn) -> Any:
+def person_update_endpoint(
+    request: HttpRequest, person_id: int, payload: PersonPatchIn, response: HttpResponse
+) -> Any:
     actor = actor_of(request)
+    require(actor, Permission.PERSON_EDIT)  # a 403 comes before a missing If-Match's 428
+    expected = expected_version_from_if_match(request)
     try:
         person, warnings = services.person_update(
-            actor=actor, person_id=person_id, data=_payload_data(payload, exclude_unset=True)
+            actor=actor,
+            person_id=person_id,
+            data=_payload_data(payload, exclude_unset=True),
+            expected_version=expected,
         )
     except PossibleDuplicate as exc:
         return _duplicate_problem(request, exc)
+    response["ETag"] = etag(person)
     return _with_warnings(person, warnings)
 
 

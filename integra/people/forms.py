@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.concurrency import VersionedFormMixin
 from integra.core.iso_names import country_choices, language_choices
 from integra.organizations.forms import AccessibleFormMixin
 from integra.people.identifiers import IdentifierKind
@@ -357,6 +358,41 @@ class PersonForm(AccessibleFormMixin, forms.Form):
             for message in messages:
                 self.add_error(name, message)
         self.mark_invalid()
+
+
+class PersonEditForm(VersionedFormMixin, PersonForm):
+    """The anagrafica of a registered person, with the version it was opened on (a stale save
+    lists what another operator changed meanwhile: only the fields this form shows)."""
+
+    versioned_fields = (
+        "family_names",
+        "given_names",
+        "sex",
+        "birth_date",
+        "birth_place",
+        "citizenships",
+        "languages",
+        "needs_cultural_mediator",
+        "residence_address",
+        "residence_municipality",
+        "domicile_address",
+        "domicile_municipality",
+        "phone",
+        "email",
+        "marital_status",
+        "education",
+        "employment",
+        "living_situation",
+        "legal_guardian_kind",
+        "legal_guardian_name",
+        "family_doctor_name",
+    )
+    snapshot_salt = "integra.people.PersonEditForm"
+
+    def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
+        super().__init__(*args, person=person, **kwargs)
+        if not self.is_bound:
+            self.versioned_open(person.row_version)
 
 
 def add_service_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:

@@ -53,6 +53,7 @@ from integra.core.access import (
     require,
     scoped,
 )
+from integra.core.concurrency import bump_version
 from integra.core.errors import DomainError
 from integra.core.permissions import Permission
 from integra.people import gate
@@ -695,6 +696,10 @@ def person_merge(
             if choice["kept"] == KEEP_MERGED:
                 _set_values(survivor, choice["merged"])
         person_search_fields_set(survivor)
+        # A merge is no operator's edit of a version they saw: both records move on (unchecked),
+        # so an edit opened before the merge is refused as stale.
+        survivor.row_version = bump_version(Person, survivor.pk, None)
+        merged.row_version = bump_version(Person, merged.pk, None)
         survivor.save()
         merged.status = PersonStatus.MERGED
         merged.merged_into = survivor
@@ -809,6 +814,9 @@ def person_merge_undo(*, actor: Actor | None, merge_id: object, reason: str) -> 
             if _values(survivor, group) == choice["merged"]:
                 _set_values(survivor, choice["survivor"])
         person_search_fields_set(survivor)
+        # Undoing a merge changes both records: their versions move on, unchecked.
+        survivor.row_version = bump_version(Person, survivor.pk, None)
+        merged.row_version = bump_version(Person, merged.pk, None)
         survivor.save()
         merged.status = PersonStatus.ACTIVE
         merged.merged_into = None

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integra.core.concurrency import VersionedModel
 from integra.core.models import Municipality, TimeStampedModel, period_check
 from integra.organizations.models import Organization
 from integra.people.identifiers import IdentifierKind
@@ -108,9 +109,9 @@ PHONE_DIGITS = models.Func(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
-    exclude=["search_name", "search_keys", "search_phone"],
+    exclude=["search_name", "search_keys", "search_phone", "row_version"],
 )
-class Person(TimeStampedModel):
+class Person(VersionedModel, TimeStampedModel):
     """One person known to the services (anagrafica)."""
 
     family_names = models.CharField(_("cognome"), max_length=150)

@@ -36,6 +36,7 @@ from integra.core.access import (
     require,
     scoped,
 )
+from integra.core.concurrency import bump_version
 from integra.core.models import Municipality
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization
@@ -574,10 +575,15 @@ def person_create(*, actor: Actor, data: Mapping[str, Any]) -> tuple[Person, lis
 
 
 def person_update(
-    *, actor: Actor, person_id: object, data: Mapping[str, Any]
+    *, actor: Actor, person_id: object, data: Mapping[str, Any], expected_version: int | None
 ) -> tuple[Person, list[Mismatch]]:
     """Change the fields present in ``data`` of a person the actor may see; new identifiers in
-    ``data["identifiers"]`` are added (existing ones are never removed here)."""
+    ``data["identifiers"]`` are added (existing ones are never removed here).
+
+    ``expected_version`` is the ``row_version`` the operator's edit was made on: another
+    change since then raises ``StaleEdit`` (integra/core/concurrency.py) and nothing is written.
+    ``None`` only for writes that carry no version the operator saw (none in the application:
+    the page and the API always send one)."""
     require(actor, Permission.PERSON_EDIT)
     with transaction.atomic(), pghistory.context(reason="person_update"):
         person = get_visible(
@@ -587,6 +593,8 @@ def person_update(
             ),
             pk=person_id,
         )
+        # First, so a stale edit is told as such; undone with the rest if the data is refused.
+        person.row_version = bump_version(Person, person.pk, expected_version)
         problems = _Problems()
         values = _clean_person_data(data, problems, partial=True)
         _apply_values(person, values, problems)

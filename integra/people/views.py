@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from integra.core.access import Actor, NotFound, PermissionRequired, require
+from integra.core.concurrency import StaleEdit, stale_context
 from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.people import selectors
@@ -33,6 +34,7 @@ from integra.people.forms import (
     DocumentForm,
     HouseholdMemberForm,
     IseeForm,
+    PersonEditForm,
     PersonForm,
     PersonSearchForm,
     add_service_errors,
@@ -250,10 +252,22 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         return moved
     if view.limited:
         raise NotFound()
-    form = PersonForm(request.POST or None, person=view.person)
+    form = PersonEditForm(request.POST or None, person=view.person)
+    stale: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            person, warnings = person_update(actor=actor, person_id=pk, data=form.person_data())
+            person, warnings = person_update(
+                actor=actor,
+                person_id=pk,
+                data=form.person_data(),
+                expected_version=form.opened_version(),
+            )
+        except StaleEdit as exc:
+            current = selectors.person_get(actor=actor, person_id=pk).person
+            if current is None:
+                raise NotFound() from exc
+            changes = form.versioned_stale(current.row_version, PersonForm.initial_from(current))
+            stale = stale_context(exc, changes)
         except PersonError as exc:
             form.add_service_errors(exc.errors)
         except PossibleDuplicate as exc:
@@ -273,8 +287,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(
         request,
         "people/person_form.html",
-        {"form": form, "person": view.person, "duplicates": [], "next": ""},
-        status=_status(form),
+        {"form": form, "person": view.person, "duplicates": [], "next": "", **stale},
+        status=409 if stale else _status(form),
     )
 
 

@@ -56,7 +56,10 @@ def test_conclusion_without_the_social_side_is_a_409(client, doctor, person, org
     session = _create(client, person)
     assert _member(client, session["id"], org_b, "medico").status_code == 201
     response = client.post(
-        f"/api/v1/uvm-sessions/{session['id']}/conclude", OUTCOME, content_type="application/json"
+        f"/api/v1/uvm-sessions/{session['id']}/conclude",
+        OUTCOME,
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',  # the version created (members are rows of their own)
     )
     assert response.status_code == 409
     body = response.json()
@@ -69,7 +72,10 @@ def test_conclusion_with_both_sides(client, doctor, person, org_a, org_b):
     _member(client, session["id"], org_b, "medico")
     _member(client, session["id"], org_a, "assistente_sociale")
     response = client.post(
-        f"/api/v1/uvm-sessions/{session['id']}/conclude", OUTCOME, content_type="application/json"
+        f"/api/v1/uvm-sessions/{session['id']}/conclude",
+        OUTCOME,
+        content_type="application/json",
+        HTTP_IF_MATCH='"1"',  # the version created (members are rows of their own)
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -97,6 +103,7 @@ def test_bad_input_names_each_field(client, doctor, person):
         f"/api/v1/uvm-sessions/{session['id']}/outcome",
         {"user_class": "nessuna"},
         content_type="application/json",
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "user_class"
@@ -148,6 +155,7 @@ def test_pages_flow(client, doctor, person, org_a, org_b):
             "user_class": "prevenzione",
             "care_intensity": "bassa",
             "conclude": "1",
+            "row_version": "1",
         },
     )
     assert refused.status_code == 422
@@ -168,6 +176,7 @@ def test_pages_flow(client, doctor, person, org_a, org_b):
             "user_class": "prevenzione",
             "care_intensity": "bassa",
             "conclude": "1",
+            "row_version": "1",
         },
     )
     assert done.status_code == 302

@@ -40,6 +40,7 @@ def world(org_a, org_b, make_actor):
     fact_of(person, FactKind.GCS, number="7")
     fact_of(person, FactKind.ACCOMPAGNAMENTO, flag=True)
     uvm.outcome_update(
+        expected_version=None,
         actor=doctor,
         session_id=session.pk,
         data={"needs_summary": {"salute": CANARY, "rete": "Figlia convivente."}},
@@ -112,12 +113,14 @@ def test_only_health_staff_run_or_overwrite_a_check_that_reads_health_evidence(w
 def test_a_social_member_neither_writes_nor_erases_the_health_needs(world) -> None:
     with pytest.raises(uvm.UvmError) as refused:
         uvm.outcome_update(
+            expected_version=None,
             actor=world["social"],
             session_id=world["session"].pk,
             data={"needs_summary": {"salute": "scritto dal sociale"}},
         )
     assert "needs_summary" in refused.value.errors
     uvm.outcome_update(
+        expected_version=None,
         actor=world["social"],
         session_id=world["session"].pk,
         data={"needs_summary": {"abitazione": "Casa con barriere."}},

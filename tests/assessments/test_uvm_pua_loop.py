@@ -216,11 +216,16 @@ def test_a_session_is_not_concluded_before_its_day(world):
     # It met earlier than planned: moved, with the reason, then concluded.
     with pytest.raises(uvm.UvmError) as exc:
         uvm.session_reschedule(
-            actor=world["doctor"], session_id=session.pk, scheduled_for=later, reason=""
+            expected_version=None,
+            actor=world["doctor"],
+            session_id=session.pk,
+            scheduled_for=later,
+            reason="",
         )
     assert exc.value.errors == {"reason": ["Indica il motivo dello spostamento."]}
     earlier = timezone.localtime().replace(microsecond=0) - timedelta(hours=2)
     uvm.session_reschedule(
+        expected_version=None,
         actor=world["doctor"],
         session_id=session.pk,
         scheduled_for=earlier,
@@ -256,12 +261,14 @@ def test_members_are_linked_to_operators_and_case_managers_come_from_the_team(wo
     # CASE_MANAGE is granted to the case manager and the social worker (core/permissions.py).
     assert offered == {world["social"].membership, world["case_manager"].membership}
     uvm.outcome_update(
+        expected_version=None,
         actor=world["doctor"],
         session_id=session.pk,
         data={"proposed_case_manager_id": world["case_manager"].membership.pk},
     )
     with pytest.raises(uvm.UvmError):
         uvm.outcome_update(
+            expected_version=None,
             actor=world["doctor"],
             session_id=session.pk,
             data={"proposed_case_manager_id": world["nurse"].membership.pk},

@@ -85,11 +85,21 @@ def test_create_validation_names_fields(client, pua_setting, headers) -> None:
     assert IntakeRequest.objects.count() == 0
 
 
+def if_match(pk: int) -> dict[str, str]:
+    """The request's current version (If-Match: tests/intake/test_concurrency.py)."""
+    version = IntakeRequest.objects.filter(pk=pk).values_list("row_version", flat=True).first()
+    return {"HTTP_IF_MATCH": f'"{version or 1}"'}
+
+
 def test_transitions_legal_illegal_and_missing_data(client, pua_setting, headers) -> None:
     pk = _create(client, pua_setting, headers).json()["id"]
     url = f"{BASE}/requests/{pk}/transitions"
     illegal = client.post(
-        url, {"to": "chiusa", "reason": "x"}, content_type="application/json", **headers
+        url,
+        {"to": "chiusa", "reason": "x"},
+        content_type="application/json",
+        **if_match(pk),
+        **headers,
     )
     body = problem(illegal, 409, "intake_illegal_transition")
     assert "Non si può passare" in body["detail"]
@@ -97,6 +107,7 @@ def test_transitions_legal_illegal_and_missing_data(client, pua_setting, headers
         url,
         {"to": "pre_valutazione", "reason": "Colloquio"},
         content_type="application/json",
+        **if_match(pk),
         **headers,
     )
     assert ok.status_code == 200 and ok.json()["state"] == "pre_valutazione"
@@ -104,6 +115,7 @@ def test_transitions_legal_illegal_and_missing_data(client, pua_setting, headers
         url,
         {"to": "inviata_uvm", "reason": "Complesso"},
         content_type="application/json",
+        **if_match(pk),
         **headers,
     )
     body = problem(missing, 422, "intake_transition_invalid")
@@ -112,6 +124,7 @@ def test_transitions_legal_illegal_and_missing_data(client, pua_setting, headers
         url,
         {"to": "inviata_uvm", "reason": "Complesso", "need": "complex"},
         content_type="application/json",
+        **if_match(pk),
         **headers,
     )
     assert uvm.status_code == 200
@@ -153,6 +166,7 @@ def test_pre_assessment_scores_and_suggests(client, pua_setting, headers) -> Non
         f"{BASE}/requests/{pk}/pre-assessment",
         {"answers": answers},
         content_type="application/json",
+        **if_match(pk),
         **headers,
     )
     assert response.status_code == 200, response.content
@@ -167,6 +181,7 @@ def test_pre_assessment_scores_and_suggests(client, pua_setting, headers) -> Non
         f"{BASE}/requests/{pk}/pre-assessment",
         {"answers": {"health_need": "boh"}},
         content_type="application/json",
+        **if_match(pk),
         **headers,
     )
     body = problem(bad, 422, "intake_triage_invalid")
@@ -221,6 +236,7 @@ def test_another_organisation_gets_404_everywhere(
             f"{BASE}/requests/{pk}/transitions",
             {"to": "pre_valutazione", "reason": "x"},
             content_type="application/json",
+            **if_match(pk),
             **other,
         ),
         404,
@@ -231,6 +247,7 @@ def test_another_organisation_gets_404_everywhere(
             f"{BASE}/requests/{pk}/pre-assessment",
             {"answers": {}},
             content_type="application/json",
+            **if_match(pk),
             **other,
         ),
         404,

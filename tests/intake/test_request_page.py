@@ -48,7 +48,7 @@ def test_the_obvious_step_is_first_and_needs_no_reason(client, pua_setting):
     assert "Non competente: inoltra" in others
     answer = client.post(
         f"/pua/richieste/{request.pk}/passaggio/",
-        {"to": "pre_valutazione", "pre_valutazione-to": "pre_valutazione"},
+        {"to": "pre_valutazione", "pre_valutazione-to": "pre_valutazione", "row_version": "1"},
     )
     assert answer.status_code == 302
     request.refresh_from_db()
@@ -64,6 +64,7 @@ def test_forwarding_from_the_page_without_a_reason_is_refused(client, pua_settin
             "to": "non_competente",
             "non_competente-to": "non_competente",
             "non_competente-forwarded_to": pua_setting.asst.pk,
+            "row_version": "1",
         },
     )
     assert answer.status_code == 422

@@ -150,7 +150,9 @@ def test_the_receiving_organisation_sees_the_request_and_the_person(pua_setting,
 
 def test_triage_keeps_result_and_is_closed_after_the_outcome(pua_setting) -> None:
     request = request_create(actor=pua_setting.operator, data=_data(pua_setting.person))
-    request = triage_record(actor=pua_setting.operator, request_id=request.pk, answers=SIMPLE)
+    request = triage_record(
+        expected_version=None, actor=pua_setting.operator, request_id=request.pk, answers=SIMPLE
+    )
     assert request.state == S.PRE_ASSESSMENT
     assert request.triage_instrument == "pua_triage"
     assert request.triage_result["total"] == 1
@@ -160,7 +162,9 @@ def test_triage_keeps_result_and_is_closed_after_the_outcome(pua_setting) -> Non
         "label": "Informare e orientare",
     }
     # Re-scoring during the pre-assessment replaces it (one transition only).
-    triage_record(actor=pua_setting.operator, request_id=request.pk, answers=SIMPLE)
+    triage_record(
+        expected_version=None, actor=pua_setting.operator, request_id=request.pk, answers=SIMPLE
+    )
     assert request.transitions.filter(to_state=S.PRE_ASSESSMENT).count() == 1
     # The operator decides otherwise: the suggestion stays beside the decision.
     request = transition(
@@ -173,7 +177,9 @@ def test_triage_keeps_result_and_is_closed_after_the_outcome(pua_setting) -> Non
     assert decided.data["need"] == "complex"
     assert decided.data["suggested"]["need"] == "simple"
     with pytest.raises(IntakeError) as exc:
-        triage_record(actor=pua_setting.operator, request_id=request.pk, answers=SIMPLE)
+        triage_record(
+            expected_version=None, actor=pua_setting.operator, request_id=request.pk, answers=SIMPLE
+        )
     assert exc.value.code == IntakeErrorCode.TRIAGE_INVALID
 
 

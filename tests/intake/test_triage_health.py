@@ -33,7 +33,9 @@ def _sent_to_a_provider(pua_setting):
     provider = OrganizationFactory(name="Servizio sociale")
     service = ServiceFactory(provider=provider)
     request = request_create(actor=pua_setting.operator, data=_data(pua_setting.person))
-    triage_record(actor=pua_setting.operator, request_id=request.pk, answers=ANSWERS)
+    triage_record(
+        expected_version=None, actor=pua_setting.operator, request_id=request.pk, answers=ANSWERS
+    )
     transition(
         pua_setting.operator,
         request.pk,

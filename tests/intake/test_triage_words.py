@@ -18,6 +18,7 @@ def test_request_page_names_the_triage_instrument(logged, pua_setting) -> None: 
         "autonomy": "autonomous",
         "support_network": "adequate",
         "urgency": "none",
+        "row_version": "1",
     }
     assert logged.post(f"/pua/richieste/{request.pk}/pre-valutazione/", answers).status_code == 302
     page = logged.get(f"/pua/richieste/{request.pk}/").content.decode()

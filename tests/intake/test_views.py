@@ -156,13 +156,20 @@ def test_transition_form_and_illegal_move(logged, pua_setting) -> None:
             "to": "pre_valutazione",
             "pre_valutazione-to": "pre_valutazione",
             "pre_valutazione-reason": "Colloquio",
+            "row_version": "1",
         },
     )
     assert ok.status_code == 302
     request.refresh_from_db()
     assert request.state == S.PRE_ASSESSMENT
     missing = logged.post(
-        url, {"to": "inviata_uvm", "inviata_uvm-to": "inviata_uvm", "inviata_uvm-reason": ""}
+        url,
+        {
+            "to": "inviata_uvm",
+            "inviata_uvm-to": "inviata_uvm",
+            "inviata_uvm-reason": "",
+            "row_version": "2",
+        },
     )
     assert missing.status_code == 422
     illegal = logged.post(url, {"to": "chiusa", "chiusa-reason": "x"}, follow=True)
@@ -183,6 +190,7 @@ def test_triage_form_records_the_suggestion(logged, pua_setting) -> None:
             "autonomy": "dependent",
             "support_network": "absent",
             "urgency": "days",
+            "row_version": "1",
         },
     )
     assert response.status_code == 302

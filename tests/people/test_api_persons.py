@@ -51,7 +51,15 @@ def post(client: Client, data: dict, headers: dict):
 
 
 def patch(client: Client, person_id: int, data: dict, headers: dict):
-    return client.patch(f"{PERSONS}/{person_id}", data, content_type="application/json", **headers)
+    """A PATCH made on the current version (If-Match: tests/people/test_concurrency.py)."""
+    version = Person.objects.filter(pk=person_id).values_list("row_version", flat=True).first()
+    return client.patch(
+        f"{PERSONS}/{person_id}",
+        data,
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"{version or 1}"',
+        **headers,
+    )
 
 
 ROSSI_IN = {

@@ -152,6 +152,7 @@ def test_pages_read_and_never_write(client, person, code, doctor_b) -> None:
         f"/api/v1/persons/{person.pk}",
         {"phone": "3330000000"},
         content_type="application/json",
+        HTTP_IF_MATCH='"1"',
         **headers,
     )
     assert patch.status_code == 404

@@ -203,15 +203,22 @@ def test_update_through_visibility(org_a, org_b, make_actor) -> None:
     person, _ = person_create(actor=make_actor(org_a, Role.SOCIAL_WORKER), data=rossi_data())
     outsider = make_actor(org_b, Role.SOCIAL_WORKER)
     with pytest.raises(NotFound):
-        person_update(actor=outsider, person_id=person.pk, data={"phone": "02 1234"})
+        person_update(
+            expected_version=None, actor=outsider, person_id=person.pk, data={"phone": "02 1234"}
+        )
     pua_b = make_actor(org_b, Role.PUA_OPERATOR)
     # Without the person's consent to sharing, another organisation cannot change the record
     # (Garante, Linee guida sul Dossier sanitario 4/6/2015).
     with pytest.raises(NotFound):
-        person_update(actor=pua_b, person_id=person.pk, data={"phone": "02 1234"})
+        person_update(
+            expected_version=None, actor=pua_b, person_id=person.pk, data={"phone": "02 1234"}
+        )
     ConsentFactory(person=person)
     updated, warnings = person_update(
-        actor=pua_b, person_id=person.pk, data={"phone": " 02 1234 ", "sex": "F"}
+        expected_version=None,
+        actor=pua_b,
+        person_id=person.pk,
+        data={"phone": " 02 1234 ", "sex": "F"},
     )
     assert updated.phone == "02 1234"
     assert [w.field for w in warnings] == [MismatchField.SEX]
@@ -222,7 +229,12 @@ def test_update_through_visibility(org_a, org_b, make_actor) -> None:
 def test_update_adds_an_identifier(org_a, make_actor) -> None:
     actor = make_actor(org_a, Role.SOCIAL_WORKER)
     person, _ = person_create(actor=actor, data={"family_names": "Rossi", "given_names": "M"})
-    person_update(actor=actor, person_id=person.pk, data={"identifiers": [{"value": ROSSI}]})
+    person_update(
+        expected_version=None,
+        actor=actor,
+        person_id=person.pk,
+        data={"identifiers": [{"value": ROSSI}]},
+    )
     assert list(person.identifiers.values_list("value", "is_primary")) == [(ROSSI, True)]
 
 
@@ -236,7 +248,12 @@ def test_care_relationship_opens_and_closes_access(org_a, org_b, make_actor) -> 
         actor=make_actor(org_b, Role.PUA_OPERATOR), person_id=person.pk, reason="ADI"
     )
     ConsentFactory(person=person)  # sharing consent: B may read and change the content
-    assert person_update(actor=nurse_b, person_id=person.pk, data={"phone": "1"})[0].phone == "1"
+    assert (
+        person_update(
+            expected_version=None, actor=nurse_b, person_id=person.pk, data={"phone": "1"}
+        )[0].phone
+        == "1"
+    )
     with pytest.raises(PersonError) as caught:
         care_relationship_start(actor=nurse_b, person_id=person.pk, reason="di nuovo")
     assert caught.value.code == PersonErrorCode.CARE_RELATIONSHIP_EXISTS
@@ -244,7 +261,9 @@ def test_care_relationship_opens_and_closes_access(org_a, org_b, make_actor) -> 
     CareRelationship.objects.filter(pk=relationship.pk).update(started_on=yesterday)
     care_relationship_end(actor=nurse_b, relationship_id=relationship.pk, ended_on=yesterday)
     with pytest.raises(NotFound):
-        person_update(actor=nurse_b, person_id=person.pk, data={"phone": "2"})
+        person_update(
+            expected_version=None, actor=nurse_b, person_id=person.pk, data={"phone": "2"}
+        )
 
 
 def test_only_the_pua_takes_in_charge_for_another_organisation(org_a, org_b, make_actor) -> None:
@@ -269,7 +288,7 @@ def _reasons(model, **lookup) -> list[tuple[str, str | None]]:
 def test_history_events_carry_the_reason(org_a, make_actor) -> None:
     actor = make_actor(org_a, Role.SOCIAL_WORKER)
     person, _ = person_create(actor=actor, data=rossi_data())
-    person_update(actor=actor, person_id=person.pk, data={"phone": "02"})
+    person_update(expected_version=None, actor=actor, person_id=person.pk, data={"phone": "02"})
     assert _reasons(Person, pgh_obj_id=person.pk) == [
         ("insert", "person_create"),
         ("update", "person_update"),

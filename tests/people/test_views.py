@@ -351,6 +351,7 @@ def test_edit_changes_the_person(client_a, person) -> None:
         identifier_value="",
         birth_place="",
         phone="333 1234567",
+        row_version=str(person.row_version),
     )
     response = client_a.post(url, data)
     assert response.status_code == 302

@@ -818,13 +818,17 @@ class Request:
         url = self.url
         if self.query:
             url += "?" + "&".join(f"{k}={v}" for k, v in self.query.items())
+        # Edits of versioned records need If-Match (else 428, integra/core/concurrency.py): the
+        # first version, so the object's existence and the operator's rights decide the answer.
+        if_match = {"HTTP_IF_MATCH": '"1"'}
         if self.body_type == "multipart":
-            return client.generic(self.method, url, **_multipart(self.body or {}))
+            return client.generic(self.method, url, **_multipart(self.body or {}), **if_match)
         return client.generic(
             self.method,
             url,
             json.dumps(self.body if self.body is not None else {}),
             content_type="application/json",
+            **if_match,
         )
 
     def __str__(self) -> str:

@@ -774,6 +774,7 @@ def _person_records(
         )
     health_line = {"salute": f"Hqzsalute{health}"}
     uvm.outcome_update(
+        expected_version=None,
         actor=staff.convener,
         session_id=session.pk,
         data={
@@ -1104,6 +1105,7 @@ def _health_subject(world: World, territory: dict[str, Any]) -> None:
         source="Verbale della commissione",
     )
     uvm.outcome_update(
+        expected_version=None,
         actor=doctor,
         session_id=session.pk,
         data={
