@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0017_team_access'),
+        ('people', '0018_concealed_kind_case_note'),
     ]
 
     operations = [
