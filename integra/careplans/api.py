@@ -36,6 +36,12 @@ from integra.careplans.models import (
 )
 from integra.careplans.versions import compare
 from integra.core.access import get_visible
+from integra.core.concurrency import (
+    StaleEdit,
+    etag,
+    expected_version_from_if_match,
+    if_match_openapi,
+)
 from integra.people.schemas import PersonRefOut
 
 router = Router(tags=["Progetti"])
@@ -47,30 +53,7 @@ IF_MATCH = (
 )
 
 
-# --- optimistic locking ------------------------------------------------------------------------
-
-
-def etag(row_version: int) -> str:
-    return f'"{row_version}"'
-
-
-def _expected_version(request: HttpRequest) -> int:
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
-        raise PlanError(
-            PlanErrorCode.PRECONDITION_REQUIRED,
-            message=(
-                "Per modificare il progetto invia l'intestazione If-Match con l'ETag letto "
-                "(GET /api/v1/care-plans/{id})."
-            ),
-        )
-    value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise PlanError(
-            PlanErrorCode.PRECONDITION_FAILED,
-            message="If-Match non corrisponde alla versione attuale del progetto.",
-        )
-    return int(value)
+# --- optimistic locking (integra/core/concurrency.py) ----------------------------------------
 
 
 @contextmanager
@@ -81,13 +64,7 @@ def _precondition() -> Iterator[None]:
     except PlanError as error:
         if error.code != PlanErrorCode.STALE:
             raise
-        raise PlanError(
-            PlanErrorCode.PRECONDITION_FAILED,
-            message=(
-                "Il progetto è stato modificato da un altro operatore dopo la tua lettura: "
-                "rileggilo (GET) e ripeti la modifica con il nuovo ETag."
-            ),
-        ) from error
+        raise StaleEdit() from error
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -278,7 +255,7 @@ def _detail(view: selectors.PlanView) -> dict[str, Any]:
 
 def _reply(request: HttpRequest, response: HttpResponse, plan_id: int) -> dict[str, Any]:
     view = selectors.plan_get(actor=actor_of(request), plan_id=plan_id)
-    response["ETag"] = etag(view.plan.row_version)
+    response["ETag"] = etag(view.plan)
     return _detail(view)
 
 
@@ -393,7 +370,7 @@ def plan_get_endpoint(request: HttpRequest, response: HttpResponse, plan_id: int
 def _edit(request: HttpRequest, response: HttpResponse, plan_id: int, call: Any) -> Any:
     # Another organisation's plan is a 404 like a missing one, before anything else.
     get_visible(actor_of(request), CarePlan, pk=plan_id)
-    expected = _expected_version(request)
+    expected = expected_version_from_if_match(request)
     with _precondition():
         call(expected)
     return _reply(request, response, plan_id)
@@ -404,6 +381,7 @@ def _edit(request: HttpRequest, response: HttpResponse, plan_id: int, call: Any)
     response=PlanDetailOut,
     summary="Modifica il progetto (in bozza o in revisione)",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def plan_update_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: PlanFieldsIn
@@ -435,6 +413,7 @@ class GoalIn(Schema):
     response=PlanDetailOut,
     summary="Aggiunge un obiettivo misurabile",
     description=IF_MATCH + " Gli obiettivi sanitari li scrive chi ha health.edit.",
+    openapi_extra=if_match_openapi(),
 )
 def goal_add_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: GoalIn
@@ -455,6 +434,7 @@ def goal_add_endpoint(
     response=PlanDetailOut,
     summary="Modifica un obiettivo (o, a progetto attivo, ne registra l'esito)",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def goal_update_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, goal_id: int, payload: GoalIn
@@ -475,6 +455,7 @@ def goal_update_endpoint(
     response=PlanDetailOut,
     summary="Toglie un obiettivo",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def goal_remove_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, goal_id: int
@@ -522,6 +503,7 @@ class InterventionIn(Schema):
     summary="Aggiunge un intervento con chi paga",
     description=IF_MATCH + " Le quote (SSN, Comune, persona, altri) devono fare il costo "
     "mensile: 422 altrimenti.",
+    openapi_extra=if_match_openapi(),
 )
 def intervention_add_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: InterventionIn
@@ -542,6 +524,7 @@ def intervention_add_endpoint(
     response=PlanDetailOut,
     summary="Modifica un intervento",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def intervention_update_endpoint(
     request: HttpRequest,
@@ -570,6 +553,7 @@ def intervention_update_endpoint(
     response=PlanDetailOut,
     summary="Toglie un intervento",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def intervention_remove_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, intervention_id: int
@@ -598,6 +582,7 @@ class NoteIn(Schema):
     summary="Propone il progetto alla persona",
     description=IF_MATCH + " Congela una nuova versione (contenuto e impronta SHA-256). 409 se "
     "mancano obiettivi, interventi, risorse o il case manager.",
+    openapi_extra=if_match_openapi(),
 )
 def propose_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: NoteIn
@@ -618,6 +603,7 @@ def propose_endpoint(
     response=PlanDetailOut,
     summary="La persona chiede modifiche alla proposta",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def rework_endpoint(request: HttpRequest, response: HttpResponse, plan_id: int) -> Any:
     actor = actor_of(request)
@@ -647,6 +633,7 @@ class SignIn(Schema):
     response=PlanDetailOut,
     summary="Registra la sottoscrizione della versione proposta",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def sign_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: SignIn
@@ -671,6 +658,7 @@ class ActivateIn(Schema):
     response=PlanDetailOut,
     summary="Avvia il progetto sottoscritto",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def activate_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: ActivateIn
@@ -695,6 +683,7 @@ class ReasonIn(Schema):
     response=PlanDetailOut,
     summary="Avvia la revisione del progetto in corso",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def review_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: ReasonIn
@@ -722,6 +711,7 @@ class CloseIn(Schema):
     summary="Chiude il progetto con il motivo",
     description=IF_MATCH + " Finiscono l'équipe e il suo accesso; le attività aperte sono "
     "annullate.",
+    openapi_extra=if_match_openapi(),
 )
 def close_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: CloseIn
@@ -747,6 +737,7 @@ class HandoverIn(Schema):
     response=PlanDetailOut,
     summary="Passa il caso a un altro case manager",
     description=IF_MATCH,
+    openapi_extra=if_match_openapi(),
 )
 def handover_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: HandoverIn
@@ -778,6 +769,7 @@ class TeamMemberIn(Schema):
     summary="Aggiunge un componente all'équipe",
     description=IF_MATCH + " Il componente conosce la persona finché resta nell'équipe (non "
     "il suo ente); il contenuto segue il consenso alla condivisione.",
+    openapi_extra=if_match_openapi(),
 )
 def team_add_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, payload: TeamMemberIn
@@ -799,6 +791,7 @@ def team_add_endpoint(
     summary="Un componente esce dall'équipe",
     description=IF_MATCH + " Da subito non vede più il caso; le sue attività aperte passano al "
     "case manager.",
+    openapi_extra=if_match_openapi(),
 )
 def team_end_endpoint(
     request: HttpRequest, response: HttpResponse, plan_id: int, member_id: int, payload: ReasonIn

@@ -14,8 +14,6 @@ class PlanErrorCode(models.TextChoices):
     STALE = "plan_stale", _("Il progetto è stato modificato da un altro operatore")
     EXISTS = "plan_exists", _("Esiste già un progetto per questa seduta")
     SIGNATURE = "plan_signature", _("Sottoscrizione non valida")
-    PRECONDITION_REQUIRED = "precondition_required", _("Manca l'intestazione If-Match")
-    PRECONDITION_FAILED = "precondition_failed", _("Il progetto è cambiato nel frattempo")
 
 
 class PlanError(DomainError):
@@ -23,7 +21,5 @@ class PlanError(DomainError):
         PlanErrorCode.STATE: 409,
         PlanErrorCode.STALE: 409,
         PlanErrorCode.EXISTS: 409,
-        PlanErrorCode.PRECONDITION_REQUIRED: 428,
-        PlanErrorCode.PRECONDITION_FAILED: 412,
     }
     several_message = _("Uno o più dati del progetto non sono validi.")

@@ -131,7 +131,7 @@ def test_edits_need_if_match_and_a_stale_one_is_412(api, plan, make_membership, 
     second = colleague.patch(url, {"title": "Secondo"}, content_type=JSON, HTTP_IF_MATCH=etag)
     assert second.status_code in (404, 412)  # not their case: 404; the owner's stale edit: 412
     stale = api.patch(url, {"title": "Terzo"}, content_type=JSON, HTTP_IF_MATCH=etag)
-    assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
+    assert stale.status_code == 412 and stale.json()["code"] == "stale_edit"
     plan.refresh_from_db()
     assert plan.title == "Primo"
 
