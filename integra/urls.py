@@ -22,5 +22,6 @@ urlpatterns = [
     path("valutazioni/", include("integra.assessments.urls")),
     path("misure/", include("integra.programs.urls")),
     path("avvisi/", include("integra.notices.urls")),
+    path("progetti/", include("integra.careplans.urls")),
     path("", core_views.home, name="home"),
 ]
