@@ -8,7 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from integra.assessments.uvm_models import HEALTH_NEED_DOMAINS, CareIntensity, NeedDomain, Profession
+from integra.assessments.uvm_models import (
+    HEALTH_NEED_DOMAINS,
+    CareIntensity,
+    NeedDomain,
+    Profession,
+)
 from integra.careplans.models import (
     CloseReason,
     GoalOutcome,
@@ -36,7 +41,10 @@ def _date_field(label: Any, *, required: bool = False, **kw: Any) -> forms.DateF
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        error_messages={"invalid": _("Data non valida (gg/mm/aaaa)."), "required": _("Indica la data.")},
+        error_messages={
+            "invalid": _("Data non valida (gg/mm/aaaa)."),
+            "required": _("Indica la data."),
+        },
         **kw,
     )
 
@@ -76,11 +84,7 @@ class VersionedForm(forms.Form):
 
     # The fields sent to the service (the rest: the hidden ones).
     def service_data(self) -> dict[str, Any]:
-        return {
-            k: v
-            for k, v in self.cleaned_data.items()
-            if k not in ("row_version", "snapshot")
-        }
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("row_version", "snapshot")}
 
 
 class PlanCreateForm(forms.Form):
@@ -176,9 +180,7 @@ class GoalForm(VersionedForm):
         field = self.fields["need_domain"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "—")] + [
-            (c, label)
-            for c, label in NeedDomain.choices
-            if health or c not in HEALTH_NEED_DOMAINS
+            (c, label) for c, label in NeedDomain.choices if health or c not in HEALTH_NEED_DOMAINS
         ]
         if not health:
             field.help_text = _(
@@ -327,7 +329,7 @@ class SignForm(VersionedForm):
         field = self.fields["document_id"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", "—")] + [
-            (d.pk, f"{d.get_kind_display()} {d.number or ''} ({d.uploaded_at:%d/%m/%Y})".strip())
+            (d.pk, f"{d.get_kind_display()} {d.number or ''} ({d.created_at:%d/%m/%Y})".strip())
             for d in documents
         ]
         _bootstrap(self)
@@ -335,7 +337,9 @@ class SignForm(VersionedForm):
 
 class SignerSearchForm(forms.Form):
     cerca = forms.CharField(
-        label=_("Cerca in anagrafe il tutore, l'amministratore di sostegno, il curatore o il genitore"),
+        label=_(
+            "Cerca in anagrafe il tutore, l'amministratore di sostegno, il curatore o il genitore"
+        ),
         max_length=100,
         required=False,
         help_text=_("Cognome e nome, o codice fiscale."),

@@ -39,7 +39,9 @@ _ACTIONS: dict[str, list[Action]] = {
     ],
     PlanState.SIGNED: [Action("activate", _("Attiva il progetto"), primary=True)],
     PlanState.ACTIVE: [Action("review", _("Avvia la revisione"), primary=True)],
-    PlanState.REVIEW: [Action("propose", _("Proponi la nuova versione alla persona"), primary=True)],
+    PlanState.REVIEW: [
+        Action("propose", _("Proponi la nuova versione alla persona"), primary=True)
+    ],
     PlanState.CLOSED: [],
 }
 _TARGET = {
@@ -56,9 +58,7 @@ def plan_actions(plan: CarePlan, *, may_manage: bool) -> tuple[Action | None, li
     if not may_manage:
         return None, []
     legal = TRANSITIONS[plan.state]
-    actions = [
-        a for a in _ACTIONS[plan.state] if a.code not in _TARGET or _TARGET[a.code] in legal
-    ]
+    actions = [a for a in _ACTIONS[plan.state] if a.code not in _TARGET or _TARGET[a.code] in legal]
     if PlanState.CLOSED in legal:
         actions.append(Action("close", _("Chiudi il progetto")))
     primary = next((a for a in actions if a.primary), None)
@@ -114,8 +114,8 @@ def caseload_rows(*, actor: Actor, membership_id: int, today: date) -> list[Case
         CaseloadRow(
             plan=plan,
             review_state=review_state(plan, today),
-            open_tasks=plan.open_tasks,
-            overdue_tasks=plan.overdue_tasks,
+            open_tasks=getattr(plan, "open_tasks", 0),
+            overdue_tasks=getattr(plan, "overdue_tasks", 0),
             next_task_on=None,
         )
         for plan in caseload(actor=actor, membership_id=membership_id, today=today)

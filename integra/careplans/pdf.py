@@ -30,7 +30,11 @@ def _day(value: str | None) -> Any:
 def printable(content: dict[str, Any]) -> dict[str, Any]:
     """A content with its codes turned into words and its dates and amounts into values."""
     goals = [
-        {**g, "domain": _label(NeedDomain.choices, g["need_domain"]), "deadline": _day(g["deadline"])}
+        {
+            **g,
+            "domain": _label(NeedDomain.choices, g["need_domain"]),
+            "deadline": _day(g["deadline"]),
+        }
         for g in content.get("goals", [])
     ]
     interventions = []

@@ -599,7 +599,9 @@ def plan_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if signer_param and scoped(actor, Person).filter(pk=_int(signer_param) or 0).exists():
         signer = person_ref(actor, int(signer_param))
     documents = list(
-        scoped(actor, PersonDocument).filter(person_id=plan.person_id).order_by("-uploaded_at", "-pk")
+        scoped(actor, PersonDocument)
+        .filter(person_id=plan.person_id)
+        .order_by("-created_at", "-pk")
     )
     initial = {
         "version_hash": version.content_hash,
@@ -772,7 +774,9 @@ def task_close(request: HttpRequest, task_pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         task = get_visible(actor, selectors.tasks_of(actor=actor, state=""), pk=task_pk)
     else:
-        messages.success(request, _("Attività segnata come fatta.") if done else _("Attività annullata."))
+        messages.success(
+            request, _("Attività segnata come fatta.") if done else _("Attività annullata.")
+        )
     back = request.POST.get("back", "")
     if back == "mie":
         return redirect("careplans:my_tasks")

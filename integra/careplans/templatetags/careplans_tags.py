@@ -23,9 +23,7 @@ def careplan_for_uvm(context: Any, session: Any) -> dict[str, Any]:
     if actor is None:
         return {"plan_id": None, "may_create": False}
     row = CarePlan.objects.filter(uvm_session_id=session.pk).values_list("pk", flat=True).first()
-    visible = (
-        row is not None and scoped(actor, CarePlan).filter(pk=row).exists()
-    )
+    visible = row is not None and scoped(actor, CarePlan).filter(pk=row).exists()
     return {
         "plan_id": row if visible else None,
         "exists": row is not None,
