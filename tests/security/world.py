@@ -265,6 +265,12 @@ class Bundle:
     pua: Any = None
     emergency: Any = None  # an emergency access opened by an operator of the organisation
     notice: Any = None  # a notice addressed to the organisation
+    care_plan: Any = None  # proposed once (version 1), with a goal, an intervention, a task
+    plan_goal: Any = None
+    plan_intervention: Any = None
+    team_member: Any = None
+    care_task: Any = None
+    plan_version_number: str = "1"
     instrument_code: str = "barthel"
     measure_code: str = "B1"
     istat_code: str = "015146"
@@ -309,8 +315,14 @@ MISSING = Bundle(
             "pua",
             "emergency",
             "notice",
+            "care_plan",
+            "plan_goal",
+            "plan_intervention",
+            "team_member",
+            "care_task",
         )
     },
+    plan_version_number="999999",
     instrument_code="zz-missing",
     measure_code="ZZ",
     istat_code="999999",
@@ -790,6 +802,69 @@ def _person_records(
     bundle.token = ApiToken.objects.filter(membership=staff.member).get()
     bundle.service = ServiceFactory(provider=bundle.org, name=f"Servizio dell'ente {key}")
     bundle.pua = pua
+    _care_plan(world, bundle, word)
+
+
+def _care_plan(world: World, bundle: Bundle, word: Any) -> None:
+    """A plan of the person held by the bundle's organisation, proposed once (version 1): a
+    goal, an intervention, a team member and a task (integra/careplans/services.py)."""
+    from integra.careplans import services as plans
+
+    manager = world.member(bundle.key, Role.CASE_MANAGER).actor()
+    plan = plans.plan_create(
+        actor=manager,
+        person_id=bundle.person.pk,
+        data={"title": word("progetto"), "strengths_person": word("risorse")},
+    )
+    bundle.plan_goal = plans.goal_add(
+        actor=manager,
+        plan_id=plan.pk,
+        data={
+            "need_domain": "autonomia",
+            "description": word("obiettivo"),
+            "indicator": word("indicatore"),
+            "target": word("atteso"),
+            "deadline": (timezone.localdate() + timedelta(days=90)).isoformat(),
+        },
+        expected_version=plan.row_version,
+    )
+    plan.refresh_from_db()
+    bundle.plan_intervention = plans.intervention_add(
+        actor=manager,
+        plan_id=plan.pk,
+        data={
+            "service_id": bundle.service.pk,
+            "frequency": word("frequenza"),
+            "starts_on": timezone.localdate().isoformat(),
+            "monthly_cost": "100.00",
+            "comune_amount": "100.00",
+        },
+        expected_version=plan.row_version,
+    )
+    plan.refresh_from_db()
+    bundle.team_member = plans.team_member_add(
+        actor=manager,
+        plan_id=plan.pk,
+        data={
+            "membership_id": world.member(bundle.key, Role.SOCIAL_WORKER).membership.pk,
+            "profession": "assistente_sociale",
+        },
+        expected_version=plan.row_version,
+    )
+    plan.refresh_from_db()
+    bundle.care_task = plans.task_create(
+        actor=manager,
+        plan_id=plan.pk,
+        data={
+            "assignee_id": manager.membership.pk,
+            "title": word("attivita"),
+            "due_on": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
+    )
+    plan.refresh_from_db()
+    plans.plan_propose(actor=manager, plan_id=plan.pk, expected_version=plan.row_version)
+    plan.refresh_from_db()
+    bundle.care_plan = plan
 
 
 def _merge(bundle: Bundle, c: Canaries | None, municipality: Any, by: Actor) -> None:
