@@ -297,16 +297,28 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
         initial=initial | _opened(actor, plan),
         health=may_record_health(actor),
     )
+    # While the plan is in force only the outcome of a goal is recorded (services.goal_update).
+    outcome_only = plan.state == PlanState.ACTIVE
+    if outcome_only:
+        for name, field in form.fields.items():
+            if name not in ("outcome", "outcome_notes", "row_version", "snapshot"):
+                field.disabled = True
+
+    def call(data: dict[str, Any], version: Any) -> Any:
+        if outcome_only:
+            data = {k: data.get(k, "") for k in ("outcome", "outcome_notes")}
+        return services.goal_update(
+            actor=actor, plan_id=pk, goal_id=goal.pk, data=data, expected_version=version
+        )
+
     return _form_page(
         request,
         actor=actor,
         plan=plan,
         person=person,
         form=form,
-        call=lambda data, version: services.goal_update(
-            actor=actor, plan_id=pk, goal_id=goal.pk, data=data, expected_version=version
-        ),
-        title=_("Modifica l'obiettivo"),
+        call=call,
+        title=_("Esito dell'obiettivo") if outcome_only else _("Modifica l'obiettivo"),
         submit=_("Salva"),
         success=_("Obiettivo aggiornato."),
         anchor="obiettivi",
