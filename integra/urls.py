@@ -24,5 +24,6 @@ urlpatterns = [
     path("misure/", include("integra.programs.urls")),
     path("chi-paga/", include("integra.costshares.urls")),
     path("avvisi/", include("integra.notices.urls")),
+    path("progetti/", include("integra.careplans.urls")),
     path("", core_views.home, name="home"),
 ]
