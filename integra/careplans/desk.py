@@ -20,18 +20,15 @@ from integra.core.desk import ITEMS_PER_PANEL, DeskCount, DeskItem, DeskPanel, T
 from integra.core.permissions import Permission
 from integra.people.gate import person_refs
 
-# Tasks due within this many days are "in scadenza" on the desk.
-TASK_DUE_DAYS = 7
-
 
 def caseload_url(review: str = "") -> str:
     base = reverse("careplans:caseload")
     return f"{base}?{urlencode({'revisione': review})}" if review else base
 
 
-def tasks_url(when: str = "") -> str:
+def tasks_url(overdue: bool = False) -> str:
     base = reverse("careplans:my_tasks")
-    return f"{base}?{urlencode({'quando': when})}" if when else base
+    return f"{base}?{urlencode({'scadute': 'on'})}" if overdue else base
 
 
 def my_open_plans(actor: Actor) -> object:
@@ -94,7 +91,6 @@ def tasks_panel(actor: Actor, today: date) -> DeskPanel | None:
         assignee_id=actor.membership.pk, state=TaskState.OPEN, plan__state__in=OPEN_STATES
     )
     overdue = mine.filter(due_on__lt=today)
-    soon = mine.filter(due_on__gte=today, due_on__lte=today + timedelta(days=TASK_DUE_DAYS))
     rows = list(
         mine.select_related("plan")
         .only("id", "title", "due_on", "plan__id", "plan__person_id")
@@ -106,8 +102,8 @@ def tasks_panel(actor: Actor, today: date) -> DeskPanel | None:
     return DeskPanel(
         title=_("Le mie attività"),
         counts=[
-            DeskCount(_("Scadute"), count_value(overdue), tasks_url("scadute"), Tone.BAD),
-            DeskCount(_("Entro 7 giorni"), count_value(soon), tasks_url("in_scadenza"), Tone.WARN),
+            DeskCount(_("Scadute"), count_value(overdue), tasks_url(overdue=True), Tone.BAD),
+            DeskCount(_("Da fare"), count_value(mine), tasks_url(), Tone.INFO),
         ],
         items=[
             DeskItem(

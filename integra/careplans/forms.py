@@ -432,6 +432,15 @@ class CaseloadFilterForm(forms.Form):
     operatore = forms.TypedChoiceField(
         label=_("Operatore"), coerce=int, required=False, empty_value=None
     )
+    revisione = forms.ChoiceField(
+        label=_("Verifica"),
+        required=False,
+        choices=[
+            ("", _("Tutti i casi")),
+            ("scadute", _("Verifica scaduta")),
+            ("in_scadenza", _("Verifica entro 30 giorni")),
+        ],
+    )
 
     def __init__(self, *args: Any, operators: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -107,7 +107,9 @@ def organisation_case_managers(actor: Actor) -> QuerySet[Membership]:
     return operators(case_manage=True).filter(organization_id=actor.organization_id or 0)
 
 
-def caseload_rows(*, actor: Actor, membership_id: int, today: date) -> list[CaseloadRow]:
+def caseload_rows(
+    *, actor: Actor, membership_id: int, today: date, review: str = ""
+) -> list[CaseloadRow]:
     """The caseload with each case's review state; one query whatever the number of cases (the
     person's refs are attached by the view through the gate)."""
     return [
@@ -118,5 +120,5 @@ def caseload_rows(*, actor: Actor, membership_id: int, today: date) -> list[Case
             overdue_tasks=getattr(plan, "overdue_tasks", 0),
             next_task_on=None,
         )
-        for plan in caseload(actor=actor, membership_id=membership_id, today=today)
+        for plan in caseload(actor=actor, membership_id=membership_id, today=today, review=review)
     ]

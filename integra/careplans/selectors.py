@@ -232,13 +232,18 @@ class CaseloadRow:
     next_task_on: date | None
 
 
+# The caseload's filter on the review: the page's values and the annotation's.
+REVIEW_FILTERS = {"scadute": "overdue", "in_scadenza": "due"}
+
+
 def caseload(
-    *, actor: Actor | None, membership_id: int, today: date | None = None
+    *, actor: Actor | None, membership_id: int, today: date | None = None, review: str = ""
 ) -> QuerySet[CarePlan]:
     """The open cases of one case manager, the reviews that fall first at the top, each with
-    its open and overdue tasks counted in the same query."""
+    its open and overdue tasks counted in the same query; ``review`` ("scadute", "in_scadenza")
+    keeps the cases whose review is overdue or due within ``REVIEW_DUE_DAYS``."""
     day = today or timezone.localdate()
-    return (
+    qs = (
         gated(actor, scoped(actor, plan_queryset()))
         .filter(case_manager_id=membership_id, state__in=OPEN_STATES)
         .annotate(
@@ -258,6 +263,9 @@ def caseload(
         )
         .order_by("next_review_on", "pk")
     )
+    if review in REVIEW_FILTERS:
+        qs = qs.filter(review_state=REVIEW_FILTERS[review])
+    return qs
 
 
 def review_state(plan: CarePlan, today: date) -> str:

@@ -37,7 +37,7 @@ def plan_versions(
             summary=row.note,
             organisation=plan.organization.name,
             organization_id=plan.organization_id,
-            url=reverse("careplans:version", args=[plan.pk, row.number]),
+            url=reverse("careplans:version_detail", args=[plan.pk, row.number]),
             is_health=False,
         )
 

@@ -1015,7 +1015,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
     if coordinator and chosen and chosen in {m.pk for m in operators}:
         membership_id = chosen
     today = timezone.localdate()
-    rows = pages.caseload_rows(actor=actor, membership_id=membership_id, today=today)
+    review = form.cleaned_data.get("revisione", "") if form.is_valid() else ""
+    rows = pages.caseload_rows(actor=actor, membership_id=membership_id, today=today, review=review)
     access_log_record(
         actor=actor,
         subject=("careplans.careplan", f"casi-{membership_id}", _("Casi di un case manager")),

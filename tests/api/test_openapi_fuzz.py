@@ -191,7 +191,56 @@ def world(org_a, settings, tmp_path) -> dict[str, str]:
             ],
         },
     )
+    note = post(
+        f"/persons/{person.pk}/notes",
+        {
+            "occurred_at": timezone.now().isoformat(),
+            "kind": "interview",
+            "domain": "social",
+            "text": "Colloquio di prova",
+        },
+    )
+    plan = post("/care-plans", {"person_id": person.pk, "title": "Progetto di prova"})
+    etag = f'"{plan["row_version"]}"'
+
+    def edit(path: str, data: dict[str, Any]) -> dict[str, Any]:
+        nonlocal etag
+        response = client.post(
+            f"/api/v1{path}", data, content_type="application/json", HTTP_IF_MATCH=etag, **headers
+        )
+        etag = response["ETag"]
+        return _created(response)
+
+    plan_path = f"/care-plans/{plan['id']}"
+    edit(
+        f"{plan_path}/goals",
+        {
+            "need_domain": "rete",
+            "description": "Obiettivo",
+            "indicator": "Incontri",
+            "target": "2",
+            "deadline": "2030-01-01",
+        },
+    )
+    edit(f"{plan_path}/team", {"membership_id": colleague.pk, "profession": "educatore"})
+    full = edit(
+        f"{plan_path}/interventions",
+        {"service_id": ServiceFactory(provider=org_a).pk, "starts_on": "2026-01-01"},
+    )
+    task = post(
+        f"{plan_path}/tasks",
+        {"assignee_id": colleague.pk, "title": "Visita", "due_on": "2030-01-01"},
+    )
     return {
+        "note_id": str(note["id"]),
+        "plan_id": str(plan["id"]),
+        "goal_id": str(full["goals"][0]["id"]),
+        "intervention_id": str(full["interventions"][0]["id"]),
+        "team_member_id": str(full["team"][0]["id"]),
+        "task_id": str(task["id"]),
+        "number": "1",
+        "before": "1",
+        "after": "1",
         "access_id": str(emergency["id"]),
         "regulation_id": str(regulation["id"]),
         "notice_id": str(notice.pk),
@@ -221,7 +270,11 @@ def real_path_parameters(path: str, names: list[str], world: dict[str, str]) -> 
     things on different paths)."""
     aliases = {
         "code": "instrument_code" if "/instruments/" in path else "measure_code",
-        "member_id": "uvm_member_id" if "/uvm-sessions/" in path else "household_member_id",
+        "member_id": "uvm_member_id"
+        if "/uvm-sessions/" in path
+        else "team_member_id"
+        if "/care-plans/" in path
+        else "household_member_id",
     }
     return {
         name: world[aliases.get(name, name)] for name in names if aliases.get(name, name) in world
