@@ -273,6 +273,7 @@ def _bulk(scale: Scale, staff: dict[str, Any], *, triggers_off: bool) -> None:
                 f"substr(title, {len(PLAN_TITLE) + 1})::int AS g FROM careplans_careplan "
                 f"WHERE title LIKE '{PLAN_TITLE}%%') AS p"
             )
+            cur.execute("ANALYZE careplans_careplan")  # the joins below need its size
             print(f"plans: {written:,} in {time.perf_counter() - start:.1f} s", flush=True)
 
             start = time.perf_counter()
@@ -331,12 +332,13 @@ def _bulk(scale: Scale, staff: dict[str, Any], *, triggers_off: bool) -> None:
                     },
                     plan_from,
                 )
+            cur.execute("ANALYZE careplans_plangoal")
             _insert_select(
                 cur,
                 PlanIntervention,
                 {
                     "plan": "p.id",
-                    "goal": "(SELECT min(id) FROM careplans_plangoal WHERE plan_id = p.id)",
+                    "goal": "first_goal.id",
                     "service": "%(service)s",
                     "provider": "%(provider)s",
                     "frequency": "'Due accessi a settimana'",
@@ -346,7 +348,8 @@ def _bulk(scale: Scale, staff: dict[str, Any], *, triggers_off: bool) -> None:
                     "comune_amount": "214.5",
                     "person_amount": "71.5",
                 },
-                plan_from,
+                f"{plan_from} JOIN careplans_plangoal AS first_goal "
+                "ON first_goal.plan_id = p.id AND first_goal.position = 0",
                 params,
             )
             nurse = f"(%(nurse_ids)s::bigint[])[{cm}]"
@@ -364,6 +367,7 @@ def _bulk(scale: Scale, staff: dict[str, Any], *, triggers_off: bool) -> None:
                 plan_from,
                 params,
             )
+            cur.execute("ANALYZE careplans_careteammember")
             _insert_select(
                 cur,
                 TeamAccess,
