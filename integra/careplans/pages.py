@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from integra.accounts.models import Membership
 from integra.careplans.models import CarePlan, PlanState
-from integra.careplans.selectors import CaseloadRow, caseload, review_state
+from integra.careplans.selectors import CaseloadRow, review_state
 from integra.careplans.services import TRANSITIONS
 from integra.careplans.versions import Difference, compare, content_visible, plan_content
 from integra.core.access import Actor
@@ -107,11 +107,9 @@ def organisation_case_managers(actor: Actor) -> QuerySet[Membership]:
     return operators(case_manage=True).filter(organization_id=actor.organization_id or 0)
 
 
-def caseload_rows(
-    *, actor: Actor, membership_id: int, today: date, review: str = ""
-) -> list[CaseloadRow]:
-    """The caseload with each case's review state; one query whatever the number of cases (the
-    person's refs are attached by the view through the gate)."""
+def caseload_rows(*, plans: Any, today: date) -> list[CaseloadRow]:
+    """The rows of one page of the caseload (``selectors.caseload``, which counts each case's
+    open and overdue tasks in the same query), each with its review state."""
     return [
         CaseloadRow(
             plan=plan,
@@ -120,5 +118,5 @@ def caseload_rows(
             overdue_tasks=getattr(plan, "overdue_tasks", 0),
             next_task_on=None,
         )
-        for plan in caseload(actor=actor, membership_id=membership_id, today=today, review=review)
+        for plan in plans
     ]

@@ -49,6 +49,7 @@ from integra.careplans.pdf import plan_pdf, version_pdf
 from integra.careplans.versions import compare
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, scoped
 from integra.core.health import may_record_health
+from integra.core.paging import CappedPaginator
 from integra.core.permissions import Permission
 from integra.organizations.models import Organization, Service
 from integra.people.gate import PersonRef, attach_person_refs, person_ref
@@ -74,6 +75,9 @@ def _plan_url(plan_id: int, anchor: str = "") -> str:
 
 
 # --- the plan's page ---------------------------------------------------------------------------
+
+# Cases per page of the caseload (a capped count, like every list).
+CASELOAD_PAGE_SIZE = 50
 
 
 @login_required
@@ -1016,7 +1020,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
         membership_id = chosen
     today = timezone.localdate()
     review = form.cleaned_data.get("revisione", "") if form.is_valid() else ""
-    rows = pages.caseload_rows(actor=actor, membership_id=membership_id, today=today, review=review)
+    page = CappedPaginator(
+        selectors.caseload(actor=actor, membership_id=membership_id, today=today, review=review),
+        CASELOAD_PAGE_SIZE,
+    ).get_page(request.GET.get("pagina"))
+    rows = pages.caseload_rows(plans=page.object_list, today=today)
     access_log_record(
         actor=actor,
         subject=("careplans.careplan", f"casi-{membership_id}", _("Casi di un case manager")),
@@ -1029,6 +1037,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": rows,
+            "page": page,
             "coordinator": coordinator,
             "mine": membership_id == actor.membership.pk,
             "today": today,
