@@ -443,7 +443,7 @@ def test_the_caseload_query_count_does_not_grow(
         p = services.plan_create(actor=manager_b, person_id=person.pk, data={"title": f"Caso {i}"})
         _plan_with(manager_b, p, service, 2)
     _login(client, manager_b)
-    with django_assert_max_num_queries(10)  # the capped count of the pages:
+    with django_assert_max_num_queries(10):  # with the capped count of the pages
         page = client.get("/progetti/casi/")
     assert page.content.decode().count("Caso ") == n
 
