@@ -143,7 +143,7 @@ class CarePlan(PersonOwnedRecord, models.Model):
     # The number of the latest version (0: never handed to the person).
     version_number = models.PositiveIntegerField(_("versione"), default=0)
     # Optimistic locking: every edit bumps it; an edit made on an older one is refused.
-    row_version = models.PositiveIntegerField(default=1, editable=False)
+    row_version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_by = models.ForeignKey(
         "accounts.Membership",
         on_delete=models.PROTECT,

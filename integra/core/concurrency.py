@@ -132,7 +132,10 @@ class PreconditionRequired(DomainError):
 class VersionedModel(models.Model):
     """A record several operators edit: ``row_version`` counts its changes (see the module)."""
 
-    row_version = models.PositiveIntegerField(_("versione"), default=1, editable=False)
+    # The database default too: bulk loads (COPY) that list their columns get version 1.
+    row_version = models.PositiveIntegerField(
+        _("versione"), default=1, db_default=1, editable=False
+    )
 
     class Meta:
         abstract = True
