@@ -43,7 +43,7 @@ def seed_careplans_demo() -> int:
     request = (
         IntakeRequest.objects.exclude(state=IntakeState.SENT_TO_UVM)
         .exclude(person_id__in=UvmSession.objects.values("person_id"))
-        .order_by("received_at", "pk")
+        .order_by("person__birth_date", "received_at", "pk")  # the oldest person: an elder's plan
         .first()
     )
     home_care = Service.objects.filter(name="Servizio di assistenza domiciliare (SAD)").first()
