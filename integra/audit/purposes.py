@@ -23,6 +23,7 @@ ORGANIZATION_PURPOSE = "Consultazione di enti, servizi e territorio"
 NOTICE_PURPOSE = "Avvisi tra enti"
 ACCOUNT_PURPOSE = "Profilo dell'operatore"
 DESK_PURPOSE = "Scrivania dell'operatore"
+COST_PURPOSE = "Regole di compartecipazione alla spesa"
 
 # Path prefixes, the most specific first (the first that matches wins).
 PURPOSE_BY_PATH: tuple[tuple[str, str], ...] = (
@@ -39,6 +40,14 @@ PURPOSE_BY_PATH: tuple[tuple[str, str], ...] = (
     ("/api/v1/instruments", ASSESSMENT_PURPOSE),
     ("/misure/", MEASURE_PURPOSE),
     ("/api/v1/measures", MEASURE_PURPOSE),
+    ("/progetti/", CARE_PURPOSE),
+    ("/api/v1/care-plans", CARE_PURPOSE),
+    ("/api/v1/tasks", CARE_PURPOSE),
+    ("/api/v1/caseloads", CARE_PURPOSE),
+    ("/chi-paga/", COST_PURPOSE),
+    ("/api/v1/cost-rules", COST_PURPOSE),
+    ("/api/v1/copayment-regulations", COST_PURPOSE),
+    ("/api/v1/cost-split", COST_PURPOSE),
     ("/persone/", CARE_PURPOSE),
     ("/api/v1/persons", CARE_PURPOSE),
     ("/api/v1/notes", CARE_PURPOSE),

@@ -21,7 +21,8 @@ from integra.careplans.models import CarePlan, CareTask
 from integra.core.access import Actor
 from integra.intake.models import IntakeRequest, IntakeState
 from integra.organizations.models import Service
-from integra.people.models import CareBasis, CareRelationship
+from integra.people.models import CareBasis
+from integra.people.services import care_relationship_start
 
 _SOCIAL = ("assistente.sociale", "comune-san-giuliano-milanese")
 _NURSE = ("infermiere", "asst-melegnano-martesana")
@@ -52,16 +53,18 @@ def seed_careplans_demo() -> int:
     actor = Actor.for_membership(social.user, social)
     today = timezone.localdate()
     with transaction.atomic():
-        if not CareRelationship.objects.filter(
-            person_id=request.person_id, organization=social.organization, ended_on__isnull=True
-        ).exists():
-            CareRelationship.objects.create(
-                person_id=request.person_id,
-                organization=social.organization,
-                basis=CareBasis.OWN,
-                reason="Presa in carico del servizio sociale (dati dimostrativi)",
-                created_by=social,
-            )
+        # The Comune's PUA desk (which sees the registry) records that the Comune's social
+        # service takes the person in charge: the one path that gives an organisation access.
+        pua = _membership("operatore.pua", social.organization.code)
+        if pua is None:
+            return 0
+        care_relationship_start(
+            actor=Actor.for_membership(pua.user, pua),
+            person_id=request.person_id,
+            reason="Presa in carico del servizio sociale (dati dimostrativi)",
+            basis=CareBasis.OWN,
+            existing_ok=True,
+        )
         plan = services.plan_create(
             actor=actor,
             person_id=request.person_id,

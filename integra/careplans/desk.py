@@ -43,6 +43,9 @@ def case_manager_panel(actor: Actor, today: date) -> DeskPanel | None:
     if not actor.has(Permission.CASE_MANAGE) or actor.membership is None:
         return None
     plans = my_open_plans(actor)
+    open_count = count_value(plans)  # type: ignore[arg-type]
+    if not open_count:
+        return None  # no case of the actor's: nothing to show (the links are in the menu)
     overdue = plans.filter(next_review_on__lt=today)  # type: ignore[attr-defined]
     due = plans.filter(  # type: ignore[attr-defined]
         next_review_on__gte=today, next_review_on__lte=today + timedelta(days=REVIEW_DUE_DAYS)
@@ -65,7 +68,7 @@ def case_manager_panel(actor: Actor, today: date) -> DeskPanel | None:
                 caseload_url("in_scadenza"),
                 Tone.WARN,
             ),
-            DeskCount(_("Casi aperti"), count_value(plans), caseload_url(), Tone.INFO),  # type: ignore[arg-type]
+            DeskCount(_("Casi aperti"), open_count, caseload_url(), Tone.INFO),
         ],
         items=[
             DeskItem(

@@ -98,6 +98,7 @@ def test_a_logged_in_page_carries_the_policy(operator, person, client: Client) -
 # Templates rendered to PDF by WeasyPrint, never served to a browser: their <style> is fine.
 PDF_TEMPLATES = {
     "assessments/templates/assessments/uvm_minutes.html",
+    "careplans/templates/careplans/plan_pdf.html",
     "people/templates/people/access_report_pdf.html",
 }
 INLINE = {

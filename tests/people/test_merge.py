@@ -40,6 +40,7 @@ from integra.people.models import (
     PersonIdentifier,
     PersonMerge,
     PersonStatus,
+    TeamAccess,
 )
 from integra.people.selectors import person_duplicate_candidates, person_list, person_search
 from integra.people.services import person_create
@@ -162,6 +163,15 @@ def every_kind_of_row(alias: Person, org_b, n: int = 0) -> dict[str, list[int]]:
                 organization=alias.registered_by,
                 reason="caduta in casa, serve sapere chi è il caregiver",
                 expires_at=timezone.now() + timedelta(hours=1),
+            ).pk
+        ],
+        "people.teamaccess.person": [
+            TeamAccess.objects.create(
+                person=alias,
+                user=recorder.user,
+                membership=recorder,
+                source=f"careplans.careteammember:{900 + n}",
+                reason="componente dell'équipe del progetto",
             ).pk
         ],
     }
