@@ -39,6 +39,7 @@ MENU = [
     "Persone",
     "PUA",
     "Valutazioni UVM",
+    "I miei casi",
     "Misure e graduatorie",
     "Operatori",
     "Registro accessi",
