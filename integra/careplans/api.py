@@ -995,6 +995,3 @@ def reassign_endpoint(request: HttpRequest, payload: ReassignIn) -> Any:
         reason=payload.reason,
     )
     return {"moved": [p.pk for p in moved]}
-
-
-__all__ = ["datetime"]

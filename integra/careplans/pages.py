@@ -116,7 +116,6 @@ def caseload_rows(*, plans: Any, today: date) -> list[CaseloadRow]:
             review_state=review_state(plan, today),
             open_tasks=getattr(plan, "open_tasks", 0),
             overdue_tasks=getattr(plan, "overdue_tasks", 0),
-            next_task_on=None,
         )
         for plan in plans
     ]

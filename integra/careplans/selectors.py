@@ -12,9 +12,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
-    OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -39,8 +36,8 @@ from integra.careplans.models import (
     TaskState,
 )
 from integra.careplans.versions import content_visible
-from integra.core.access import Actor, get_visible, scoped
-from integra.core.health import may_see_health, without_keys
+from integra.core.access import Actor, NotFound, get_visible, scoped
+from integra.core.health import may_record_health, may_see_health, without_keys
 from integra.people.gate import PersonRef, gated, person_ref
 
 # Reviews due within this many days are "due" on the caseload and the desk.
@@ -52,6 +49,19 @@ def visible_goals(actor: Actor | None, qs: QuerySet[PlanGoal]) -> QuerySet[PlanG
     if may_see_health(actor):
         return qs
     return qs.exclude(need_domain__in=HEALTH_NEED_DOMAINS)
+
+
+def goal_writable(actor: Actor, plan: CarePlan, goal_id: object) -> PlanGoal:
+    """A goal of ``plan`` the actor may change: seen by the actor, and on a health dimension
+    only for who may record health data; otherwise ``NotFound``."""
+    goal = (
+        visible_goals(actor, scoped(actor, PlanGoal).filter(plan=plan))
+        .filter(pk=_int(goal_id) or 0)
+        .first()
+    )
+    if goal is None or (goal.need_domain in HEALTH_NEED_DOMAINS and not may_record_health(actor)):
+        raise NotFound()
+    return goal
 
 
 @dataclass
@@ -229,7 +239,6 @@ class CaseloadRow:
     review_state: str  # "overdue", "due", ""
     open_tasks: int
     overdue_tasks: int
-    next_task_on: date | None
 
 
 # The caseload's filter on the review: the page's values and the annotation's.
@@ -293,6 +302,3 @@ def tasks_of(
     if overdue_on is not None:
         qs = qs.filter(due_on__lt=overdue_on)
     return qs.order_by("due_on", "pk")
-
-
-__all__ = ["Exists", "OuterRef", "Prefetch"]

@@ -55,6 +55,7 @@ from integra.careplans.models import (
     SignerRole,
     TaskState,
 )
+from integra.careplans.selectors import goal_writable
 from integra.careplans.versions import content_hash, plan_content
 from integra.core.access import Actor, NotFound, get_visible, require, scoped
 from integra.core.health import may_record_health
@@ -409,13 +410,6 @@ def goal_add(
     return goal
 
 
-def _goal_of(actor: Actor, plan: CarePlan, goal_id: object) -> PlanGoal:
-    goal = scoped(actor, PlanGoal).filter(plan=plan, pk=_int(goal_id) or 0).first()
-    if goal is None or (goal.need_domain in HEALTH_NEED_DOMAINS and not may_record_health(actor)):
-        raise NotFound()
-    return goal
-
-
 def goal_update(
     *,
     actor: Actor,
@@ -427,7 +421,7 @@ def goal_update(
     errors: dict[str, list[str]] = {}
     with transaction.atomic(), pghistory.context(reason="careplan_goal_update"):
         plan = _locked(actor, plan_id, expected_version, contribute=True)
-        goal = _goal_of(actor, plan, goal_id)
+        goal = goal_writable(actor, plan, goal_id)
         if plan.state != PlanState.ACTIVE or set(data) - {"outcome", "outcome_notes"}:
             _editable(plan)  # while active only the outcome of a goal is recorded
             _goal_fields(actor, goal, data, errors)
@@ -456,7 +450,7 @@ def goal_remove(
     with transaction.atomic(), pghistory.context(reason="careplan_goal_remove"):
         plan = _locked(actor, plan_id, expected_version, contribute=True)
         _editable(plan)
-        _goal_of(actor, plan, goal_id).delete()
+        goal_writable(actor, plan, goal_id).delete()
         _touch(plan)
 
 
@@ -793,7 +787,6 @@ def plan_start_review(
         text = _text({"reason": reason}, "reason", errors, required=True)
         _raise(errors)
         _move(plan, PlanState.REVIEW)
-        plan.close_notes = plan.close_notes  # unchanged; the reason is in the history context
         plan.row_version += 1
         with pghistory.context(review_reason=text):
             plan.save()
@@ -836,7 +829,7 @@ def _manager_source(plan: CarePlan) -> str:
     return f"careplans.casemanager:{plan.pk}"
 
 
-def case_manager_candidates(plan: CarePlan) -> Any:
+def case_manager_candidates() -> Any:
     """Active memberships that may be case managers (``CASE_MANAGE``), of any organisation
     that takes part in integrated care."""
     from integra.assessments.uvm import _active_memberships, roles_with
@@ -873,7 +866,7 @@ def case_manager_handover(
         if plan.state == PlanState.CLOSED:
             _move(plan, PlanState.ACTIVE)  # refused with the state's message
         text = _text({"reason": reason}, "reason", errors, required=True)
-        membership = case_manager_candidates(plan).filter(pk=_int(membership_id) or 0).first()
+        membership = case_manager_candidates().filter(pk=_int(membership_id) or 0).first()
         if membership is None:
             errors["membership_id"] = [_("Scegli un operatore che può fare il case manager.")]
         elif membership.pk == plan.case_manager_id:
@@ -896,7 +889,7 @@ def caseload_reassign(
     errors: dict[str, list[str]] = {}
     text = _text({"reason": reason}, "reason", errors, required=True)
     targets = list(
-        case_manager_candidates(CarePlan()).filter(pk__in=[_int(t) or 0 for t in to_membership_ids])
+        case_manager_candidates().filter(pk__in=[_int(t) or 0 for t in to_membership_ids])
     )
     source_id = _int(from_membership_id) or 0
     targets = [t for t in targets if t.pk != source_id]

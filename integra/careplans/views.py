@@ -44,7 +44,7 @@ from integra.careplans.forms import (
     TeamEndForm,
     TeamMemberForm,
 )
-from integra.careplans.models import CarePlan, PlanGoal, PlanIntervention, PlanState
+from integra.careplans.models import CarePlan, PlanIntervention, PlanState
 from integra.careplans.pdf import plan_pdf, version_pdf
 from integra.careplans.versions import compare
 from integra.core.access import Actor, NotFound, PermissionRequired, get_visible, scoped
@@ -242,17 +242,6 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _goal_or_404(actor: Actor, plan: CarePlan, goal_pk: int) -> PlanGoal:
-    goal = (
-        selectors.visible_goals(actor, scoped(actor, PlanGoal).filter(plan=plan))
-        .filter(pk=goal_pk)
-        .first()
-    )
-    if goal is None or (goal.need_domain in HEALTH_NEED_DOMAINS and not may_record_health(actor)):
-        raise NotFound()
-    return goal
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -282,7 +271,7 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     actor = _actor(request)
     plan, person = _plan_head(actor, pk, contribute=True)
-    goal = _goal_or_404(actor, plan, goal_pk)
+    goal = selectors.goal_writable(actor, plan, goal_pk)
     initial = {
         f: getattr(goal, f)
         for f in (
@@ -334,7 +323,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def goal_remove(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     actor = _actor(request)
     plan, person = _plan_head(actor, pk, contribute=True)
-    goal = _goal_or_404(actor, plan, goal_pk)
+    goal = selectors.goal_writable(actor, plan, goal_pk)
     form = ReworkForm(_post_or_none(request), initial=_opened(actor, plan))
     return _form_page(
         request,
